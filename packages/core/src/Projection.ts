@@ -1,0 +1,102 @@
+/**
+ * A **Projection** builds a read model from events: an `initialState` and an `evolve`, like a
+ * decider without `decide`. Where a decider keeps the state of one stream to take decisions, a
+ * projection usually reads the events of many streams to answer queries (balances of all accounts,
+ * a summary per cart).
+ *
+ * ```ts
+ * initialState: State
+ * evolve: (state: State, event: Event) => State
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type { Decider } from "./Decider.ts"
+
+/**
+ * A read model built by folding events.
+ *
+ * @since 0.1.0
+ */
+export interface Projection<State, in Event> {
+  /** The read model before any event. */
+  readonly initialState: State
+  /** The read model after `event`. */
+  readonly evolve: (state: State, event: Event) => State
+}
+
+/**
+ * Builds a {@link Projection}.
+ *
+ * @example
+ * ```ts
+ * const count = Projection.make({ initialState: 0, evolve: (n: number, _event: unknown) => n + 1 })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const make = <State, Event>(projection: Projection<State, Event>): Projection<State, Event> => projection
+
+/**
+ * The state a decider keeps, seen as a read model: its `initialState` and `evolve`.
+ *
+ * @since 0.1.0
+ */
+export const fromDecider = <State, Event>(
+  decider: Pick<Decider<never, State, Event, unknown>, "initialState" | "evolve">
+): Projection<State, Event> => ({ initialState: decider.initialState, evolve: decider.evolve })
+
+/**
+ * Folds events into the read model, from `state` (by default `initialState`).
+ *
+ * @since 0.1.0
+ */
+export const fold = <State, Event>(
+  projection: Projection<State, Event>,
+  events: Iterable<Event>,
+  state: State = projection.initialState
+): State => {
+  let current = state
+  for (const event of events) current = projection.evolve(current, event)
+  return current
+}
+
+/**
+ * Runs two projections over the same events, keeping both read models side by side.
+ *
+ * @example
+ * ```ts
+ * const both = Projection.combine(BankAccount.balances, count) // state: [balances, count]
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const combine = <StateLeft, EventLeft, StateRight, EventRight>(
+  left: Projection<StateLeft, EventLeft>,
+  right: Projection<StateRight, EventRight>
+): Projection<readonly [StateLeft, StateRight], EventLeft & EventRight> => ({
+  initialState: [left.initialState, right.initialState],
+  evolve: ([stateLeft, stateRight], event) => [left.evolve(stateLeft, event), right.evolve(stateRight, event)]
+})
+
+/**
+ * Adapts the event type: `f` turns each outer event into the projection's event, or `undefined` for
+ * events the projection ignores.
+ *
+ * @example
+ * ```ts
+ * const depositsOnly = Projection.mapEvent(total, (e: Event) => e._tag === "Deposited" ? e : undefined)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const mapEvent = <State, Event, Outer>(
+  projection: Projection<State, Event>,
+  f: (event: Outer) => Event | undefined
+): Projection<State, Outer> => ({
+  initialState: projection.initialState,
+  evolve: (state, outer) => {
+    const event = f(outer)
+    return event === undefined ? state : projection.evolve(state, event)
+  }
+})

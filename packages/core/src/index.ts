@@ -1,0 +1,17 @@
+/**
+ * `@chronicle/core`: the pure algebra of event sourcing. No I/O, no clock, no runtime.
+ *
+ * @since 0.1.0
+ */
+
+/** Deciders: `decide`, `evolve`, `initialState`, `isTerminal`, and their combinators. */
+export * as Decider from "./Decider.ts"
+
+/** Projections: read models folded from events. */
+export * as Projection from "./Projection.ts"
+
+/** Optimistic-concurrency expectations for appends. */
+export * as ExpectedVersion from "./ExpectedVersion.ts"
+
+/** The recorded-event envelope and its metadata. */
+export * as Envelope from "./Envelope.ts"

@@ -1,0 +1,179 @@
+/**
+ * **Codec**: the bridge between a domain's event Schema and the store's encoded records. Events are
+ * encoded (to JSON-safe data) on the way into a store and decoded on the way out, so a store never
+ * holds a live object and a record that no longer matches the Schema is caught on read — reported
+ * with the stream, version and position it sits at, never skipped.
+ *
+ * Events are tagged: their `_tag` becomes the record's `type`.
+ *
+ * @since 0.1.0
+ */
+import type { Envelope } from "@chronicle/core"
+import { Data, Effect, Result, Schema, SchemaAST, SchemaIssue, Stream } from "effect"
+import type { Array as Arr } from "effect"
+import type { Pending } from "./EventStore.ts"
+
+/**
+ * A tagged event, the shape every Chronicle event has.
+ *
+ * @since 0.1.0
+ */
+export interface Tagged {
+  readonly _tag: string
+}
+
+/**
+ * The Schema of a domain's events: decodes the stored form into `Event` and encodes it back,
+ * without needing any service.
+ *
+ * @since 0.1.0
+ */
+export type EventSchema<Event extends Tagged> = Schema.Codec<Event, unknown, never, never>
+
+/**
+ * A recorded event no longer decodes with the domain's Schema. Names where it sits.
+ *
+ * @since 0.1.0
+ */
+export class EventDecodeError extends Data.TaggedError("EventDecodeError")<{
+  readonly streamId: string
+  readonly version: number
+  readonly position: number
+  readonly type: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `Event "${this.type}" at stream "${this.streamId}" version ${this.version} (position ${this.position}) does not decode: ${this.reason}`
+  }
+}
+
+/**
+ * An event could not be encoded with the domain's Schema (the decider produced an event its own
+ * Schema refuses). Nothing was appended.
+ *
+ * @since 0.1.0
+ */
+export class EventEncodeError extends Data.TaggedError("EventEncodeError")<{
+  readonly streamId: string
+  readonly type: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `Event "${this.type}" for stream "${this.streamId}" does not encode: ${this.reason}`
+  }
+}
+
+const formatIssue = SchemaIssue.makeFormatterDefault()
+
+/**
+ * Makes the encoder of a Schema: domain events in, events ready to append out, or the first event
+ * that does not encode.
+ *
+ * @example
+ * ```ts
+ * const encode = Codec.encoder(BankAccount.Event)
+ * const pending = encode("account-1", [deposited], { correlationId: "c-1" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const encoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
+  const encode = Schema.encodeResult(schema)
+  return (
+    streamId: string,
+    events: ReadonlyArray<Event>,
+    trace?: Envelope.Trace
+  ): Result.Result<ReadonlyArray<Pending>, EventEncodeError> => {
+    const pending: Array<Pending> = []
+    for (const event of events) {
+      const data = encode(event)
+      if (Result.isFailure(data)) {
+        return Result.fail(
+          new EventEncodeError({ streamId, type: event._tag, reason: formatIssue(data.failure.issue) })
+        )
+      }
+      pending.push({ type: event._tag, data: data.success, trace })
+    }
+    return Result.succeed(pending)
+  }
+}
+
+/**
+ * Makes the decoder of a Schema: a stored record in, the same envelope with its decoded event out.
+ *
+ * @example
+ * ```ts
+ * const decode = Codec.decoder(BankAccount.Event)
+ * store.read("account-1").pipe(Stream.mapEffect((recorded) => Effect.fromResult(decode(recorded))))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const decoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
+  const decode = Schema.decodeUnknownResult(schema)
+  return (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
+    const event = decode(recorded.data)
+    return Result.isSuccess(event)
+      ? Result.succeed({ ...recorded, data: event.success })
+      : Result.fail(
+        new EventDecodeError({
+          streamId: recorded.streamId,
+          version: recorded.version,
+          position: recorded.position,
+          type: recorded.type,
+          reason: formatIssue(event.failure.issue)
+        })
+      )
+  }
+}
+
+/**
+ * Decodes a stream of stored records with a Schema, a page (a chunk of the stream) at a time. The
+ * stream fails with the first record that does not decode; the records of earlier pages have been
+ * delivered, those of the failing page have not. Nothing is ever skipped.
+ *
+ * @example
+ * ```ts
+ * const history = store.read("account-1").pipe(Codec.decodeStream(BankAccount.Event))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const decodeStream = <Event extends Tagged>(schema: EventSchema<Event>) => {
+  const decode = decoder(schema)
+  return <E, R>(records: Stream.Stream<Envelope.Recorded, E, R>): Stream.Stream<Envelope.Recorded<Event>, E | EventDecodeError, R> =>
+    Stream.mapArrayEffect(records, (page) => {
+      const decoded: Array<Envelope.Recorded<Event>> = []
+      for (const recorded of page) {
+        const event = decode(recorded)
+        if (Result.isFailure(event)) return Effect.fail(event.failure)
+        decoded.push(event.success)
+      }
+      return Effect.succeed(decoded as unknown as Arr.NonEmptyReadonlyArray<Envelope.Recorded<Event>>)
+    })
+}
+
+/**
+ * The event types (`_tag` values) a Schema decodes, read from its structure: a tagged struct gives
+ * its tag, a union the tags of its members. `undefined` when the Schema does not say (a transformed
+ * or opaque schema), meaning "any type".
+ *
+ * @example
+ * ```ts
+ * Codec.eventTypes(BankAccount.Event) // Set { "AccountOpened", "Deposited", "Withdrawn" }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const eventTypes = (schema: Schema.Top): ReadonlySet<string> | undefined => {
+  const tags = new Set<string>()
+  const walk = (ast: SchemaAST.AST): boolean => {
+    if (SchemaAST.isUnion(ast)) return ast.types.every(walk)
+    if (!SchemaAST.isObjects(ast)) return false
+    const tag = ast.propertySignatures.find((property) => property.name === "_tag")?.type
+    if (tag === undefined || !SchemaAST.isLiteral(tag) || typeof tag.literal !== "string") return false
+    tags.add(tag.literal)
+    return true
+  }
+  return walk(schema.ast) ? tags : undefined
+}

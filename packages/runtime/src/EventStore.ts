@@ -1,0 +1,170 @@
+/**
+ * The **EventStore** port: where streams of recorded events live. Every store layer (in memory,
+ * IndexedDB, …) implements this one service and passes the one contract suite in
+ * `@chronicle/testing`, so domain code and programs never depend on which layer they run on.
+ *
+ * The port is domain-agnostic: it stores payloads in their Schema-encoded, JSON-safe form and knows
+ * nothing of the domain's types. {@link Codec} encodes on the way in and decodes on the way out.
+ *
+ * Contract:
+ * - `append` is atomic (all events or none) and checks the {@link ExpectedVersion} inside the write;
+ *   versions continue 1, 2, 3… without gaps. A mismatch fails with {@link WrongExpectedVersion}.
+ * - `read` returns a stream's events in version order; `readAll` all events in global order.
+ * - `subscribe` delivers catch-up then live events in global order: no gap, no duplicate.
+ *
+ * @since 0.1.0
+ */
+import type { Envelope } from "@chronicle/core"
+import { ExpectedVersion } from "@chronicle/core"
+import { Clock, Context, Data, Effect, Random } from "effect"
+import type { Stream } from "effect"
+
+/**
+ * An event to append: its type, its encoded payload and the metadata the writer passes along.
+ *
+ * @since 0.1.0
+ */
+export interface Pending {
+  /** The event's type (the `_tag` of a tagged event). */
+  readonly type: string
+  /** The Schema-encoded, JSON-safe payload. */
+  readonly data: unknown
+  /** Correlation and causation ids; the store adds the event id and time of recording. */
+  readonly trace?: Envelope.Trace | undefined
+}
+
+/**
+ * What an accepted append wrote.
+ *
+ * @since 0.1.0
+ */
+export interface AppendResult {
+  /** The stream's version after the append. */
+  readonly version: number
+  /** The events as recorded (empty when nothing was appended). */
+  readonly events: ReadonlyArray<Envelope.Recorded>
+}
+
+/**
+ * A version range of a stream, both ends included. `from` defaults to 1, `to` to the last version.
+ *
+ * @since 0.1.0
+ */
+export interface VersionRange {
+  readonly from?: number | undefined
+  readonly to?: number | undefined
+}
+
+/**
+ * Where to start reading the global log: the first position to deliver (default 1). A projection
+ * that has applied position `p` resumes `from: p + 1`.
+ *
+ * @since 0.1.0
+ */
+export interface PositionRange {
+  readonly from?: number | undefined
+}
+
+/**
+ * The append was refused: the stream is not where the writer expected it. Nothing was written.
+ *
+ * @since 0.1.0
+ */
+export class WrongExpectedVersion extends Data.TaggedError("WrongExpectedVersion")<{
+  readonly streamId: string
+  readonly expected: ExpectedVersion.ExpectedVersion
+  readonly actual: number
+}> {
+  override get message(): string {
+    return `Stream "${this.streamId}": expected ${ExpectedVersion.format(this.expected)}, but it is at version ${this.actual}`
+  }
+}
+
+/**
+ * The storage itself failed or refused the request (unavailable, quota, invalid argument). Says which
+ * operation, on which stream where there is one, and why.
+ *
+ * @since 0.1.0
+ */
+export class StoreError extends Data.TaggedError("StoreError")<{
+  readonly operation: string
+  readonly streamId?: string | undefined
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    const where = this.streamId === undefined ? "" : ` on stream "${this.streamId}"`
+    return `${this.operation}${where} failed: ${this.reason}`
+  }
+}
+
+/**
+ * The operations every store layer provides.
+ *
+ * @since 0.1.0
+ */
+export interface Service {
+  /**
+   * Appends events to a stream, atomically, if the stream is at the expected version.
+   */
+  readonly append: (
+    streamId: string,
+    events: ReadonlyArray<Pending>,
+    expected: ExpectedVersion.ExpectedVersion
+  ) => Effect.Effect<AppendResult, WrongExpectedVersion | StoreError>
+  /** The events of one stream in version order; empty for a stream that does not exist. */
+  readonly read: (streamId: string, range?: VersionRange) => Stream.Stream<Envelope.Recorded, StoreError>
+  /** All events of the store in global order, from a position. Ends at the current last event. */
+  readonly readAll: (range?: PositionRange) => Stream.Stream<Envelope.Recorded, StoreError>
+  /**
+   * All events in global order from a position, then every event appended later, as it is
+   * committed. Never ends by itself: interrupt it (or `Stream.take`) to stop.
+   */
+  readonly subscribe: (range?: PositionRange) => Stream.Stream<Envelope.Recorded, StoreError>
+  /** The position of the last recorded event (0 for an empty store). */
+  readonly lastPosition: Effect.Effect<number, StoreError>
+}
+
+/**
+ * The EventStore service. Provide a store layer (e.g. `MemoryEventStore.layer`) to run programs
+ * that need it.
+ *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const store = yield* EventStore
+ *   yield* store.append("counter-1", [{ type: "Incremented", data: { _tag: "Incremented" } }], ExpectedVersion.noStream)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export class EventStore extends Context.Service<EventStore, Service>()("@chronicle/runtime/EventStore") {}
+
+/**
+ * Stamps events about to be recorded: a fresh event id each (a UUID drawn from Effect's `Random`, so
+ * seeded runs are reproducible), the time of recording from `Clock` (so `TestClock` controls it), and
+ * the writer's correlation and causation ids. Store layers call it once per append.
+ *
+ * @since 0.1.0
+ */
+export const stamp = (events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArray<Envelope.Metadata>> =>
+  Effect.gen(function*() {
+    const recordedAt = yield* Clock.currentTimeMillis
+    const random = yield* Random.Random
+    return events.map(({ trace }) => ({
+      eventId: uuid(random),
+      recordedAt,
+      ...(trace?.correlationId === undefined ? {} : { correlationId: trace.correlationId }),
+      ...(trace?.causationId === undefined ? {} : { causationId: trace.causationId })
+    }))
+  })
+
+const hex = (random: Random.Random, digits: number) =>
+  Math.floor(random.nextDoubleUnsafe() * 16 ** digits).toString(16).padStart(digits, "0")
+
+// RFC 4122 version 4 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, y in 8..b.
+const uuid = (random: Random.Random): string =>
+  `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${(8 + Math.floor(random.nextDoubleUnsafe() * 4)).toString(16)}${
+    hex(random, 3)
+  }-${hex(random, 12)}`

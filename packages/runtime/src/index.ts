@@ -1,0 +1,23 @@
+/**
+ * `@chronicle/runtime`: Effect programs that run deciders and projections over an EventStore.
+ *
+ * @since 0.1.0
+ */
+
+/** The EventStore port, its errors and the helpers store layers share. */
+export * as EventStore from "./EventStore.ts"
+
+/** Encoding and decoding events with the domain's Schema. */
+export * as Codec from "./Codec.ts"
+
+/** Page-by-page reading and catch-up-then-live following, for store layers. */
+export * as Pages from "./Pages.ts"
+
+/** Load, decide, append — with retries on conflict. */
+export * as CommandHandler from "./CommandHandler.ts"
+
+/** Keeps a projection's read model up to date from the store. */
+export * as Projector from "./Projector.ts"
+
+/** Where projectors save their read models and positions. */
+export * as CheckpointStore from "./CheckpointStore.ts"
