@@ -1,8 +1,9 @@
 /**
  * **Codec**: the bridge between a domain's event Schema and the store's encoded records. Events are
- * encoded (to JSON-safe data) on the way into a store and decoded on the way out, so a store never
- * holds a live object and a record that no longer matches the Schema is caught on read — reported
- * with the stream, version and position it sits at, never skipped.
+ * encoded on the way into a store and decoded on the way out, through the Schema's JSON codec
+ * (`Schema.toCodecJson`: dates become ISO strings, maps arrays of pairs, …) so that what a store
+ * holds is always plain JSON. A record that no longer matches the Schema is caught on read and
+ * reported with the stream, version and position it sits at — never skipped.
  *
  * Events are tagged: their `_tag` becomes the record's `type`.
  *
@@ -78,7 +79,7 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  * @since 0.1.0
  */
 export const encoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
-  const encode = Schema.encodeResult(schema)
+  const encode = Schema.encodeResult(Schema.toCodecJson(schema))
   return (
     streamId: string,
     events: ReadonlyArray<Event>,
@@ -110,7 +111,7 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
  * @since 0.1.0
  */
 export const decoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
-  const decode = Schema.decodeUnknownResult(schema)
+  const decode = Schema.decodeUnknownResult(Schema.toCodecJson(schema))
   return (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
     const event = decode(recorded.data)
     return Result.isSuccess(event)

@@ -184,7 +184,7 @@ export const make = <State, Event extends Codec.Tagged>(
 
 /**
  * Starts a projector whose read model is saved in the {@link CheckpointStore} under `name` after
- * each batch, and resumed from there next time. A saved state that no longer decodes with
+ * each batch (as JSON, through `Schema.toCodecJson(stateSchema)`), and resumed from there next time. A saved state that no longer decodes with
  * `stateSchema` (the read model's shape changed) is dropped and the projection replays from zero.
  *
  * @example
@@ -209,8 +209,9 @@ export const makePersistent = <State, Event extends Codec.Tagged>(
 ): Effect.Effect<Projector<State>, StoreError, EventStore | CheckpointStore | Scope.Scope> =>
   Effect.gen(function*() {
     const checkpoints = yield* CheckpointStore
-    const decodeState = Schema.decodeUnknownOption(options.stateSchema)
-    const encodeState = Schema.encodeEffect(options.stateSchema)
+    const stateJson = Schema.toCodecJson(options.stateSchema)
+    const decodeState = Schema.decodeUnknownOption(stateJson)
+    const encodeState = Schema.encodeEffect(stateJson)
     const saved = yield* checkpoints.load(options.name)
     const from = Option.flatMap(saved, ({ position, state }) =>
       Option.map(decodeState(state), (decoded) => ({ position, state: decoded })))

@@ -1,0 +1,180 @@
+/**
+ * **Bulb**: the light bulb of Jérémie Chassaing's "Functional Event Sourcing Decider". A bulb is
+ * fitted with a number of uses; each switch-on uses one; switching on a bulb with no use left blows
+ * it instead, for good (the terminal state).
+ *
+ * Switching on a bulb that is on, or off a bulb that is off, changes nothing: the decision is
+ * "no event", as in Chassaing's decider. Where his decider also answers "no event" to a bulb that is
+ * not fitted or blown (its catch-all case), this one rejects the command, so that the caller learns
+ * why nothing happened; fitting a bulb twice is a rejection in both.
+ *
+ * @example
+ * ```ts
+ * import { Decider } from "@chronicle/core"
+ * import { Bulb } from "@chronicle/examples"
+ *
+ * Decider.run(Bulb.decider, [
+ *   { _tag: "Fit", bulbId: "hall", maxUses: 1 },
+ *   { _tag: "SwitchOn", bulbId: "hall" },
+ *   { _tag: "SwitchOff", bulbId: "hall" },
+ *   { _tag: "SwitchOn", bulbId: "hall" }
+ * ]) // events: Fitted, SwitchedOn, SwitchedOff, Blew; state: { _tag: "Blown" }
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Decider } from "@chronicle/core"
+import { Result, Schema } from "effect"
+
+const BulbId = Schema.NonEmptyString
+
+const Uses = Schema.Int.check(Schema.isGreaterThan(0))
+
+/**
+ * The commands a bulb accepts.
+ *
+ * @since 0.1.0
+ */
+export const Command = Schema.TaggedUnion({
+  Fit: { bulbId: BulbId, maxUses: Uses },
+  SwitchOn: { bulbId: BulbId },
+  SwitchOff: { bulbId: BulbId }
+})
+
+/**
+ * A command to a bulb: `Fit` (with how many times it can be switched on), `SwitchOn` or `SwitchOff`.
+ *
+ * @since 0.1.0
+ */
+export type Command = typeof Command.Type
+
+/**
+ * The events a bulb records.
+ *
+ * @since 0.1.0
+ */
+export const Event = Schema.TaggedUnion({
+  Fitted: { bulbId: BulbId, maxUses: Uses },
+  SwitchedOn: { bulbId: BulbId },
+  SwitchedOff: { bulbId: BulbId },
+  Blew: { bulbId: BulbId }
+})
+
+/**
+ * An event of a bulb: `Fitted`, `SwitchedOn`, `SwitchedOff` or `Blew`.
+ *
+ * @since 0.1.0
+ */
+export type Event = typeof Event.Type
+
+/**
+ * Why a bulb refuses a command.
+ *
+ * @since 0.1.0
+ */
+export const Rejection = Schema.TaggedUnion({
+  AlreadyFitted: { bulbId: BulbId },
+  NotFitted: { bulbId: BulbId },
+  Blown: { bulbId: BulbId }
+})
+
+/**
+ * A refusal: the bulb is already fitted (so cannot be fitted again), not fitted yet, or blown.
+ *
+ * @since 0.1.0
+ */
+export type Rejection = typeof Rejection.Type
+
+/**
+ * A bulb is not fitted yet, working (on or off, with the switch-ons it has left), or blown.
+ *
+ * @since 0.1.0
+ */
+export type State =
+  | { readonly _tag: "NotFitted" }
+  | { readonly _tag: "Working"; readonly status: "On" | "Off"; readonly remainingUses: number }
+  | { readonly _tag: "Blown" }
+
+type Decision = Result.Result<ReadonlyArray<Event>, Rejection>
+
+const fit = ({ bulbId, maxUses }: typeof Command.cases.Fit.Type, state: State): Decision => {
+  switch (state._tag) {
+    case "NotFitted":
+      return Result.succeed([{ _tag: "Fitted", bulbId, maxUses }])
+    case "Working":
+      return Result.fail({ _tag: "AlreadyFitted", bulbId })
+    case "Blown":
+      return Result.fail({ _tag: "Blown", bulbId })
+  }
+}
+
+const switchOn = ({ bulbId }: typeof Command.cases.SwitchOn.Type, state: State): Decision => {
+  switch (state._tag) {
+    case "NotFitted":
+    case "Blown":
+      return Result.fail({ _tag: state._tag, bulbId })
+    case "Working":
+      if (state.status === "On") return Result.succeed([])
+      return Result.succeed([state.remainingUses > 0 ? { _tag: "SwitchedOn", bulbId } : { _tag: "Blew", bulbId }])
+  }
+}
+
+const switchOff = ({ bulbId }: typeof Command.cases.SwitchOff.Type, state: State): Decision => {
+  switch (state._tag) {
+    case "NotFitted":
+    case "Blown":
+      return Result.fail({ _tag: state._tag, bulbId })
+    case "Working":
+      return Result.succeed(state.status === "On" ? [{ _tag: "SwitchedOff", bulbId }] : [])
+  }
+}
+
+/**
+ * The bulb decider: Chassaing's, with typed rejections for a bulb that is not fitted or blown.
+ *
+ * @example
+ * ```ts
+ * Bulb.decider.decide({ _tag: "SwitchOn", bulbId: "hall" }, { _tag: "Working", status: "Off", remainingUses: 0 })
+ * // Result.succeed([{ _tag: "Blew", bulbId: "hall" }])
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const decider = Decider.make<Command, State, Event, Rejection>({
+  initialState: { _tag: "NotFitted" },
+  decide: (command, state) => {
+    switch (command._tag) {
+      case "Fit":
+        return fit(command, state)
+      case "SwitchOn":
+        return switchOn(command, state)
+      case "SwitchOff":
+        return switchOff(command, state)
+    }
+  },
+  evolve: (state, event) => {
+    switch (event._tag) {
+      case "Fitted":
+        return { _tag: "Working", status: "Off", remainingUses: event.maxUses }
+      case "SwitchedOn":
+        return state._tag === "Working" ? { ...state, status: "On", remainingUses: state.remainingUses - 1 } : state
+      case "SwitchedOff":
+        return state._tag === "Working" ? { ...state, status: "Off" } : state
+      case "Blew":
+        return { _tag: "Blown" }
+    }
+  },
+  isTerminal: (state) => state._tag === "Blown"
+})
+
+/**
+ * The stream of a bulb: `bulb-<bulbId>`. Takes a command or an event, since both name their bulb.
+ *
+ * @example
+ * ```ts
+ * Bulb.streamId({ _tag: "SwitchOn", bulbId: "hall" }) // "bulb-hall"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const streamId = (message: Command | Event): string => `bulb-${message.bulbId}`

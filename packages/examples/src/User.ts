@@ -1,0 +1,169 @@
+/**
+ * **User**: a user account's life cycle. A user registers with a name and an e-mail address, may
+ * change the address, and may be deactivated — for good: a deactivated user accepts no further
+ * command, which makes deactivation the terminal state.
+ *
+ * E-mail addresses are checked by the command Schema, so a malformed address never reaches the
+ * decider; the decider only refuses what depends on the user's history.
+ *
+ * @example
+ * ```ts
+ * import { User } from "@chronicle/examples"
+ * import { Schema } from "effect"
+ *
+ * Schema.decodeUnknownResult(User.Command)({ _tag: "ChangeEmail", userId: "u1", email: "nope" })
+ * // fails: Expected an e-mail address such as ada@example.com at ["email"]
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Decider } from "@chronicle/core"
+import { Result, Schema } from "effect"
+
+/**
+ * An e-mail address: something, an `@`, a domain with a dot, and no spaces. A light check that
+ * catches typing mistakes; only sending a mail proves an address.
+ *
+ * @since 0.1.0
+ */
+export const Email = Schema.String.check(
+  Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "Expected an e-mail address such as ada@example.com" })
+)
+
+const UserId = Schema.NonEmptyString
+
+/**
+ * The commands a user accepts.
+ *
+ * @since 0.1.0
+ */
+export const Command = Schema.TaggedUnion({
+  Register: { userId: UserId, name: Schema.NonEmptyString, email: Email },
+  ChangeEmail: { userId: UserId, email: Email },
+  Deactivate: { userId: UserId }
+})
+
+/**
+ * A command to a user: `Register`, `ChangeEmail` or `Deactivate`.
+ *
+ * @since 0.1.0
+ */
+export type Command = typeof Command.Type
+
+/**
+ * The events a user records.
+ *
+ * @since 0.1.0
+ */
+export const Event = Schema.TaggedUnion({
+  UserRegistered: { userId: UserId, name: Schema.NonEmptyString, email: Email },
+  EmailChanged: { userId: UserId, email: Email },
+  UserDeactivated: { userId: UserId }
+})
+
+/**
+ * An event of a user: `UserRegistered`, `EmailChanged` or `UserDeactivated`.
+ *
+ * @since 0.1.0
+ */
+export type Event = typeof Event.Type
+
+/**
+ * Why a user refuses a command.
+ *
+ * @since 0.1.0
+ */
+export const Rejection = Schema.TaggedUnion({
+  AlreadyRegistered: { userId: UserId },
+  NotRegistered: { userId: UserId },
+  Deactivated: { userId: UserId },
+  SameEmail: { userId: UserId, email: Email }
+})
+
+/**
+ * A refusal: the user is already registered, not registered yet, or deactivated, or the new
+ * e-mail address is the current one.
+ *
+ * @since 0.1.0
+ */
+export type Rejection = typeof Rejection.Type
+
+/**
+ * What `decide` needs to know about a user: whether it is registered and active (with its current
+ * e-mail address), or deactivated.
+ *
+ * @since 0.1.0
+ */
+export type State =
+  | { readonly _tag: "Unregistered" }
+  | { readonly _tag: "Active"; readonly email: string }
+  | { readonly _tag: "Deactivated" }
+
+type Decision = Result.Result<ReadonlyArray<Event>, Rejection>
+
+const register = ({ email, name, userId }: typeof Command.cases.Register.Type, state: State): Decision => {
+  if (state._tag === "Active") return Result.fail({ _tag: "AlreadyRegistered", userId })
+  if (state._tag === "Deactivated") return Result.fail({ _tag: "Deactivated", userId })
+  return Result.succeed([{ _tag: "UserRegistered", userId, name, email }])
+}
+
+const changeEmail = ({ email, userId }: typeof Command.cases.ChangeEmail.Type, state: State): Decision => {
+  if (state._tag === "Unregistered") return Result.fail({ _tag: "NotRegistered", userId })
+  if (state._tag === "Deactivated") return Result.fail({ _tag: "Deactivated", userId })
+  if (state.email === email) return Result.fail({ _tag: "SameEmail", userId, email })
+  return Result.succeed([{ _tag: "EmailChanged", userId, email }])
+}
+
+const deactivate = ({ userId }: typeof Command.cases.Deactivate.Type, state: State): Decision => {
+  if (state._tag === "Unregistered") return Result.fail({ _tag: "NotRegistered", userId })
+  if (state._tag === "Deactivated") return Result.fail({ _tag: "Deactivated", userId })
+  return Result.succeed([{ _tag: "UserDeactivated", userId }])
+}
+
+/**
+ * The user decider. Registering twice, changing or deactivating a user that is not registered,
+ * any command to a deactivated user, and "changing" to the current address are rejections.
+ *
+ * @example
+ * ```ts
+ * User.decider.decide({ _tag: "ChangeEmail", userId: "u1", email: "ada@example.com" }, { _tag: "Active", email: "ada@example.com" })
+ * // Result.fail({ _tag: "SameEmail", userId: "u1", email: "ada@example.com" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const decider = Decider.make<Command, State, Event, Rejection>({
+  initialState: { _tag: "Unregistered" },
+  decide: (command, state) => {
+    switch (command._tag) {
+      case "Register":
+        return register(command, state)
+      case "ChangeEmail":
+        return changeEmail(command, state)
+      case "Deactivate":
+        return deactivate(command, state)
+    }
+  },
+  evolve: (_state, event) => {
+    switch (event._tag) {
+      case "UserRegistered":
+      case "EmailChanged":
+        return { _tag: "Active", email: event.email }
+      case "UserDeactivated":
+        return { _tag: "Deactivated" }
+    }
+  },
+  isTerminal: (state) => state._tag === "Deactivated"
+})
+
+/**
+ * The stream of a user: `user-<userId>`. Takes a command or an event, since both name their user.
+ *
+ * @example
+ * ```ts
+ * User.streamId({ _tag: "Deactivate", userId: "u1" }) // "user-u1"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const streamId = (message: Command | Event): string => `user-${message.userId}`

@@ -1,0 +1,54 @@
+import { BankAccount } from "@chronicle/examples"
+import { Codec } from "@chronicle/runtime"
+import { assert, describe, it } from "@effect/vitest"
+import { DateTime, Effect, Result, Schema, Stream } from "effect"
+
+const Stamped = Schema.TaggedUnion({
+  Stamped: { at: Schema.DateTimeUtc, tags: Schema.ReadonlySet(Schema.String) }
+})
+
+const recorded = (position: number, data: unknown) => ({
+  streamId: "s",
+  version: position,
+  position,
+  type: "Stamped",
+  data,
+  metadata: { eventId: `e${position}`, recordedAt: 0 }
+})
+
+describe("Codec", () => {
+  it("encodes through the Schema's JSON codec, so what is stored is plain JSON, and decodes back", () => {
+    const event = Stamped.cases.Stamped.make({ at: DateTime.makeUnsafe("2026-11-24T12:00:00Z"), tags: new Set(["a"]) })
+    const [pending] = Result.getOrThrow(Codec.encoder(Stamped)("s", [event], { correlationId: "c" }))
+    assert.deepStrictEqual(pending, {
+      type: "Stamped",
+      data: { _tag: "Stamped", at: "2026-11-24T12:00:00.000Z", tags: ["a"] },
+      trace: { correlationId: "c" }
+    })
+    const decoded = Result.getOrThrow(Codec.decoder(Stamped)(recorded(1, JSON.parse(JSON.stringify(pending?.data)))))
+    assert.isTrue(Schema.toEquivalence(Stamped)(decoded.data, event))
+  })
+
+  it("a record that does not decode names stream, version, position and type", () => {
+    const failure = Codec.decoder(BankAccount.Event)(recorded(7, { _tag: "Deposited", accountId: "a" }))
+    assert.isTrue(Result.isFailure(failure))
+    if (Result.isSuccess(failure)) return
+    assert.deepInclude(failure.failure, { streamId: "s", version: 7, position: 7, type: "Stamped" })
+    assert.match(failure.failure.message, /Missing key[\s\S]*amount/)
+  })
+
+  it.effect("decodeStream fails on the first bad record and never skips it", () =>
+    Effect.gen(function*() {
+      const good = recorded(1, { _tag: "Deposited", accountId: "a", amount: 1 })
+      const bad = recorded(2, { _tag: "Deposited", accountId: "a", amount: -1 })
+      const error = yield* Stream.fromArray([good, bad, good]).pipe(Codec.decodeStream(BankAccount.Event), Stream.runCollect, Effect.flip)
+      assert.strictEqual(error.position, 2)
+    }))
+
+  it("eventTypes lists the tags of a tagged union, and gives up on schemas that do not say", () => {
+    assert.deepStrictEqual([...Codec.eventTypes(BankAccount.Event) ?? []], ["AccountOpened", "Deposited", "Withdrawn"])
+    assert.deepStrictEqual([...Codec.eventTypes(Stamped.cases.Stamped) ?? []], ["Stamped"])
+    assert.isUndefined(Codec.eventTypes(Schema.Unknown))
+    assert.isUndefined(Codec.eventTypes(Schema.Union([BankAccount.Event, Schema.String])))
+  })
+})

@@ -1,0 +1,154 @@
+import { ExpectedVersion, Projection } from "@chronicle/core"
+import { BankAccount, User } from "@chronicle/examples"
+import { CheckpointStore, CommandHandler, EventStore, Projector } from "@chronicle/runtime"
+import { MemoryCheckpointStore, MemoryEventStore } from "@chronicle/store-memory"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Option, Result, Schema, Stream } from "effect"
+import { accounts } from "./fixtures.ts"
+
+const users = CommandHandler.make({
+  decider: User.decider,
+  commandSchema: User.Command,
+  eventSchema: User.Event,
+  streamId: User.streamId
+})
+
+const balances = () => Projector.make({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
+
+const openAndDeposit = (accountId: string, amount: number) =>
+  Effect.gen(function*() {
+    yield* accounts.handle({ _tag: "Open", accountId, owner: accountId })
+    return yield* accounts.handle({ _tag: "Deposit", accountId, amount })
+  })
+
+describe("Projector", () => {
+  it.effect("catches up, then follows live appends; awaitPosition gives read-your-writes", () =>
+    Effect.gen(function*() {
+      yield* openAndDeposit("a", 10)
+      const projector = yield* balances()
+      const handled = yield* openAndDeposit("b", 20)
+      const { state, position } = yield* projector.awaitPosition(handled.events[0]!.position)
+      assert.strictEqual(position, 4)
+      assert.deepStrictEqual([...state], [["a", 10], ["b", 20]])
+      assert.deepStrictEqual(yield* projector.current, { state, position })
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("passes over events of other domains, moving only the checkpoint", () =>
+    Effect.gen(function*() {
+      yield* users.handle({ _tag: "Register", userId: "u", name: "Ada", email: "ada@example.com" })
+      yield* openAndDeposit("a", 10)
+      const projector = yield* balances()
+      const { state, position } = yield* projector.awaitPosition(3)
+      assert.strictEqual(position, 3)
+      assert.deepStrictEqual([...state], [["a", 10]])
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("rebuild from zero reaches the same read model as incremental application", () =>
+    Effect.gen(function*() {
+      const projector = yield* balances()
+      for (const [i, id] of ["a", "b", "c"].entries()) yield* openAndDeposit(id, (i + 1) * 100)
+      yield* accounts.handle({ _tag: "Withdraw", accountId: "b", amount: 50 })
+      const incremental = yield* projector.awaitPosition(7)
+      const rebuilt = yield* projector.rebuild
+      assert.deepStrictEqual(rebuilt, incremental)
+      // and it goes on live after the rebuild
+      yield* accounts.handle({ _tag: "Deposit", accountId: "c", amount: 1 })
+      const after = yield* projector.awaitPosition(8)
+      assert.strictEqual(after.state.get("c"), 301)
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("changes emits the read model as it changes", () =>
+    Effect.gen(function*() {
+      const projector = yield* balances()
+      yield* openAndDeposit("a", 10)
+      const seen = yield* projector.changes.pipe(
+        Stream.takeUntil((checkpoint) => checkpoint.position === 2),
+        Stream.runCollect
+      )
+      assert.strictEqual(seen.at(-1)?.state.get("a"), 10)
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("resumes from a checkpoint without applying earlier events again", () =>
+    Effect.gen(function*() {
+      yield* openAndDeposit("a", 10)
+      yield* openAndDeposit("b", 20)
+      // A read model saved at position 2 (account a), resumed: only b's events are applied.
+      const projector = yield* Projector.make({
+        projection: BankAccount.balances,
+        eventSchema: BankAccount.Event,
+        from: { state: new Map([["a", 10]]), position: 2 }
+      })
+      const { state } = yield* projector.awaitPosition(4)
+      assert.deepStrictEqual([...state], [["a", 10], ["b", 20]])
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("a record that does not decode stops the projector with a typed error naming it", () =>
+    Effect.gen(function*() {
+      const store = yield* EventStore.EventStore
+      yield* openAndDeposit("a", 10)
+      yield* store.append("account-a", [{ type: "Deposited", data: { nonsense: true } }], ExpectedVersion.any)
+      const projector = yield* balances()
+      const error = yield* Effect.flip(projector.awaitPosition(3))
+      assert.strictEqual(error._tag, "EventDecodeError")
+      assert.deepInclude(error, { streamId: "account-a", version: 3, position: 3 })
+      // nothing past the bad record was applied
+      assert.isAtMost((yield* projector.current).position, 2)
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("makePersistent saves the read model and resumes from it", () =>
+    Effect.gen(function*() {
+      const stateSchema = Schema.ReadonlyMap(Schema.String, Schema.Int)
+      const persistent = Projector.makePersistent({
+        name: "balances",
+        stateSchema,
+        projection: BankAccount.balances,
+        eventSchema: BankAccount.Event
+      })
+      yield* openAndDeposit("a", 10)
+      yield* Effect.scoped(Effect.flatMap(persistent, (projector) => projector.awaitPosition(2)))
+      const saved = yield* CheckpointStore.CheckpointStore.use((checkpoints) => checkpoints.load("balances"))
+      assert.deepStrictEqual(Option.map(saved, ({ position }) => position), Option.some(2))
+      // Resumed: the saved state is the starting point (a tampered one proves it is used, not replayed).
+      yield* CheckpointStore.CheckpointStore.use((checkpoints) =>
+        checkpoints.save("balances", { position: 2, state: [["a", 999]] })
+      )
+      yield* openAndDeposit("b", 1)
+      const resumed = yield* Effect.scoped(Effect.flatMap(persistent, (projector) => projector.awaitPosition(4)))
+      assert.deepStrictEqual([...resumed.state], [["a", 999], ["b", 1]])
+      // A saved state that no longer decodes is dropped: replay from zero.
+      yield* CheckpointStore.CheckpointStore.use((checkpoints) =>
+        checkpoints.save("balances", { position: 4, state: "old shape" })
+      )
+      const replayed = yield* Effect.scoped(Effect.flatMap(persistent, (projector) => projector.awaitPosition(4)))
+      assert.deepStrictEqual([...replayed.state], [["a", 10], ["b", 1]])
+    }).pipe(Effect.provide(Layer.merge(MemoryEventStore.layer, MemoryCheckpointStore.layer))))
+})
+
+describe("Projector.step", () => {
+  const recorded = (position: number, data: BankAccount.Event) => ({
+    streamId: BankAccount.streamId(data),
+    version: position,
+    position,
+    type: data._tag,
+    data,
+    metadata: { eventId: `e${position}`, recordedAt: 0 }
+  })
+  const apply = Projector.step({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
+  const history = [
+    recorded(1, { _tag: "AccountOpened", accountId: "a", owner: "A" }),
+    recorded(2, { _tag: "Deposited", accountId: "a", amount: 5 }),
+    recorded(3, { _tag: "Deposited", accountId: "a", amount: 7 })
+  ]
+
+  it("re-delivery of applied positions is a no-op", () => {
+    const once = Result.getOrThrow(apply({ state: BankAccount.balances.initialState, position: 0 }, history))
+    const again = Result.getOrThrow(apply(once, [history[1]!, history[2]!]))
+    assert.deepStrictEqual(again, once)
+    assert.strictEqual(once.state.get("a"), 12)
+  })
+
+  it("equals a plain fold of the decoded events", () => {
+    const applied = Result.getOrThrow(apply({ state: BankAccount.balances.initialState, position: 0 }, history))
+    assert.deepStrictEqual(applied.state, Projection.fold(BankAccount.balances, history.map((r) => r.data)))
+  })
+})
