@@ -36,12 +36,12 @@ describe("ShoppingCart", () => {
   describe("AddItem", () => {
     it("adds a line to an empty cart", () => {
       const state = spec.given([]).when(addItem("tea", 2, 350)).then([itemAdded("tea", 2, 350)])
-      assert.deepStrictEqual(state, { items: new Map([["tea", { quantity: 2, unitPrice: 350 }]]), confirmed: false })
+      assert.deepStrictEqual(state, { lines: new Map([["tea", { quantity: 2, unitPrice: 350 }]]), confirmed: false })
     })
 
     it("adds to the quantity of a product already in the cart", () => {
       const state = spec.given([itemAdded("tea", 2, 350)]).when(addItem("tea", 3, 350)).then([itemAdded("tea", 3, 350)])
-      assert.deepStrictEqual(state.items.get("tea"), { quantity: 5, unitPrice: 350 })
+      assert.deepStrictEqual(state.lines.get("tea"), { quantity: 5, unitPrice: 350 })
     })
 
     it("accepts a free item", () => {
@@ -71,7 +71,7 @@ describe("ShoppingCart", () => {
       const state = spec.given([itemAdded("tea", 2, 350), itemAdded("cake", 1, 500), itemAdded("tea", 1, 350)])
         .when(removeItem("tea"))
         .then([itemRemoved("tea", 3, 350)])
-      assert.deepStrictEqual(state, { items: new Map([["cake", { quantity: 1, unitPrice: 500 }]]), confirmed: false })
+      assert.deepStrictEqual(state, { lines: new Map([["cake", { quantity: 1, unitPrice: 500 }]]), confirmed: false })
     })
 
     it("rejects a product that is not in the cart", () => {
@@ -102,7 +102,7 @@ describe("ShoppingCart", () => {
     it("confirms a cart with items", () => {
       const state = spec.given([itemAdded("tea", 2, 350)]).when(confirm).then([confirmed])
       assert.isTrue(state.confirmed)
-      assert.strictEqual(state.items.size, 1)
+      assert.strictEqual(state.lines.size, 1)
     })
 
     it("rejects an empty cart", () => {
@@ -124,8 +124,8 @@ describe("ShoppingCart", () => {
   it("is terminal once confirmed, and only then", () => {
     const { isTerminal, initialState } = ShoppingCart.decider
     assert.isFalse(isTerminal(initialState))
-    assert.isFalse(isTerminal({ items: new Map([["tea", { quantity: 1, unitPrice: 350 }]]), confirmed: false }))
-    assert.isTrue(isTerminal({ items: new Map([["tea", { quantity: 1, unitPrice: 350 }]]), confirmed: true }))
+    assert.isFalse(isTerminal({ lines: new Map([["tea", { quantity: 1, unitPrice: 350 }]]), confirmed: false }))
+    assert.isTrue(isTerminal({ lines: new Map([["tea", { quantity: 1, unitPrice: 350 }]]), confirmed: true }))
   })
 
   describe("summary", () => {

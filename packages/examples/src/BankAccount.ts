@@ -115,7 +115,8 @@ const deposit = ({ accountId, amount }: typeof Command.cases.Deposit.Type, state
 const withdraw = ({ accountId, amount }: typeof Command.cases.Withdraw.Type, state: State): Decision => {
   if (!isAmount(amount)) return Result.fail({ _tag: "InvalidAmount", accountId, amount })
   if (state._tag === "NotOpened") return Result.fail({ _tag: "NotOpened", accountId })
-  if (amount > state.balance) return Result.fail({ _tag: "InsufficientFunds", accountId, balance: state.balance, amount })
+  const { balance } = state
+  if (amount > balance) return Result.fail({ _tag: "InsufficientFunds", accountId, balance, amount })
   return Result.succeed([{ _tag: "Withdrawn", accountId, amount }])
 }
 

@@ -97,40 +97,30 @@ export type State =
 
 type Decision = Result.Result<ReadonlyArray<Event>, Rejection>
 
-const fit = ({ bulbId, maxUses }: typeof Command.cases.Fit.Type, state: State): Decision => {
-  switch (state._tag) {
-    case "NotFitted":
-      return Result.succeed([{ _tag: "Fitted", bulbId, maxUses }])
-    case "Working":
+type Working = Extract<State, { readonly _tag: "Working" }>
+
+const notFitted = (command: Command): Decision =>
+  command._tag === "Fit"
+    ? Result.succeed([{ _tag: "Fitted", bulbId: command.bulbId, maxUses: command.maxUses }])
+    : Result.fail({ _tag: "NotFitted", bulbId: command.bulbId })
+
+const working = (command: Command, { status, remainingUses }: Working): Decision => {
+  const { bulbId } = command
+  switch (command._tag) {
+    case "Fit":
       return Result.fail({ _tag: "AlreadyFitted", bulbId })
-    case "Blown":
-      return Result.fail({ _tag: "Blown", bulbId })
-  }
-}
-
-const switchOn = ({ bulbId }: typeof Command.cases.SwitchOn.Type, state: State): Decision => {
-  switch (state._tag) {
-    case "NotFitted":
-    case "Blown":
-      return Result.fail({ _tag: state._tag, bulbId })
-    case "Working":
-      if (state.status === "On") return Result.succeed([])
-      return Result.succeed([state.remainingUses > 0 ? { _tag: "SwitchedOn", bulbId } : { _tag: "Blew", bulbId }])
-  }
-}
-
-const switchOff = ({ bulbId }: typeof Command.cases.SwitchOff.Type, state: State): Decision => {
-  switch (state._tag) {
-    case "NotFitted":
-    case "Blown":
-      return Result.fail({ _tag: state._tag, bulbId })
-    case "Working":
-      return Result.succeed(state.status === "On" ? [{ _tag: "SwitchedOff", bulbId }] : [])
+    case "SwitchOn":
+      if (status === "On") return Result.succeed([])
+      return Result.succeed([remainingUses > 0 ? { _tag: "SwitchedOn", bulbId } : { _tag: "Blew", bulbId }])
+    case "SwitchOff":
+      return Result.succeed(status === "On" ? [{ _tag: "SwitchedOff", bulbId }] : [])
   }
 }
 
 /**
- * The bulb decider: Chassaing's, with typed rejections for a bulb that is not fitted or blown.
+ * The bulb decider: Chassaing's, with typed rejections for a bulb that is not fitted or blown. It
+ * reads as the state machine it is: a bulb that is not fitted can only be fitted, a blown bulb
+ * refuses everything, and a working bulb is switched.
  *
  * @example
  * ```ts
@@ -143,13 +133,13 @@ const switchOff = ({ bulbId }: typeof Command.cases.SwitchOff.Type, state: State
 export const decider = Decider.make<Command, State, Event, Rejection>({
   initialState: { _tag: "NotFitted" },
   decide: (command, state) => {
-    switch (command._tag) {
-      case "Fit":
-        return fit(command, state)
-      case "SwitchOn":
-        return switchOn(command, state)
-      case "SwitchOff":
-        return switchOff(command, state)
+    switch (state._tag) {
+      case "NotFitted":
+        return notFitted(command)
+      case "Working":
+        return working(command, state)
+      case "Blown":
+        return Result.fail({ _tag: "Blown", bulbId: command.bulbId })
     }
   },
   evolve: (state, event) => {

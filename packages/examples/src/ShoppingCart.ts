@@ -16,7 +16,9 @@
  * Decider.run(ShoppingCart.decider, [
  *   { _tag: "AddItem", cartId: "c1", productId: "tea", quantity: 2, unitPrice: 350 },
  *   { _tag: "Confirm", cartId: "c1" }
- * ]) // events: ItemAdded, CartConfirmed; state: { items: Map { "tea" => { quantity: 2, unitPrice: 350 } }, confirmed: true }
+ * ])
+ * // events: ItemAdded, CartConfirmed
+ * // state: { lines: Map { "tea" => { quantity: 2, unitPrice: 350 } }, confirmed: true }
  * ```
  *
  * @since 0.1.0
@@ -114,7 +116,7 @@ export interface Line {
  * @since 0.1.0
  */
 export interface State {
-  readonly items: ReadonlyMap<string, Line>
+  readonly lines: ReadonlyMap<string, Line>
   readonly confirmed: boolean
 }
 
@@ -124,32 +126,41 @@ const addItem = (
   { cartId, productId, quantity, unitPrice }: typeof Command.cases.AddItem.Type,
   state: State
 ): Decision => {
-  const line = state.items.get(productId)
   if (state.confirmed) return Result.fail({ _tag: "AlreadyConfirmed", cartId })
+  const line = state.lines.get(productId)
   if (line !== undefined && line.unitPrice !== unitPrice) {
-    return Result.fail({ _tag: "PriceMismatch", cartId, productId, cartPrice: line.unitPrice, requestedPrice: unitPrice })
+    return Result.fail({
+      _tag: "PriceMismatch",
+      cartId,
+      productId,
+      cartPrice: line.unitPrice,
+      requestedPrice: unitPrice
+    })
   }
   return Result.succeed([{ _tag: "ItemAdded", cartId, productId, quantity, unitPrice }])
 }
 
 const removeItem = ({ cartId, productId }: typeof Command.cases.RemoveItem.Type, state: State): Decision => {
-  const line = state.items.get(productId)
   if (state.confirmed) return Result.fail({ _tag: "AlreadyConfirmed", cartId })
+  const line = state.lines.get(productId)
   if (line === undefined) return Result.fail({ _tag: "NotInCart", cartId, productId })
-  return Result.succeed([{ _tag: "ItemRemoved", cartId, productId, quantity: line.quantity, unitPrice: line.unitPrice }])
+  const { quantity, unitPrice } = line
+  return Result.succeed([{ _tag: "ItemRemoved", cartId, productId, quantity, unitPrice }])
 }
 
 const confirm = ({ cartId }: typeof Command.cases.Confirm.Type, state: State): Decision => {
   if (state.confirmed) return Result.fail({ _tag: "AlreadyConfirmed", cartId })
-  if (state.items.size === 0) return Result.fail({ _tag: "EmptyCart", cartId })
+  if (state.lines.size === 0) return Result.fail({ _tag: "EmptyCart", cartId })
   return Result.succeed([{ _tag: "CartConfirmed", cartId }])
 }
 
-const addLine = (items: ReadonlyMap<string, Line>, { productId, quantity, unitPrice }: typeof Event.cases.ItemAdded.Type) =>
-  new Map(items).set(productId, { quantity: (items.get(productId)?.quantity ?? 0) + quantity, unitPrice })
+const addLine = (
+  lines: ReadonlyMap<string, Line>,
+  { productId, quantity, unitPrice }: typeof Event.cases.ItemAdded.Type
+) => new Map(lines).set(productId, { quantity: (lines.get(productId)?.quantity ?? 0) + quantity, unitPrice })
 
-const removeLine = (items: ReadonlyMap<string, Line>, productId: string) => {
-  const rest = new Map(items)
+const removeLine = (lines: ReadonlyMap<string, Line>, productId: string) => {
+  const rest = new Map(lines)
   rest.delete(productId)
   return rest
 }
@@ -167,7 +178,7 @@ const removeLine = (items: ReadonlyMap<string, Line>, productId: string) => {
  * @since 0.1.0
  */
 export const decider = Decider.make<Command, State, Event, Rejection>({
-  initialState: { items: new Map(), confirmed: false },
+  initialState: { lines: new Map(), confirmed: false },
   decide: (command, state) => {
     switch (command._tag) {
       case "AddItem":
@@ -181,9 +192,9 @@ export const decider = Decider.make<Command, State, Event, Rejection>({
   evolve: (state, event) => {
     switch (event._tag) {
       case "ItemAdded":
-        return { ...state, items: addLine(state.items, event) }
+        return { ...state, lines: addLine(state.lines, event) }
       case "ItemRemoved":
-        return { ...state, items: removeLine(state.items, event.productId) }
+        return { ...state, lines: removeLine(state.lines, event.productId) }
       case "CartConfirmed":
         return { ...state, confirmed: true }
     }
@@ -205,12 +216,19 @@ export interface CartSummary {
 
 const emptySummary: CartSummary = { itemCount: 0, total: 0, confirmed: false }
 
+// Counts `quantity` more items at `unitPrice` (fewer, when negative).
+const count = (cart: CartSummary, quantity: number, unitPrice: number): CartSummary => ({
+  ...cart,
+  itemCount: cart.itemCount + quantity,
+  total: cart.total + quantity * unitPrice
+})
+
 const summarize = (cart: CartSummary, event: Event): CartSummary => {
   switch (event._tag) {
     case "ItemAdded":
-      return { ...cart, itemCount: cart.itemCount + event.quantity, total: cart.total + event.quantity * event.unitPrice }
+      return count(cart, event.quantity, event.unitPrice)
     case "ItemRemoved":
-      return { ...cart, itemCount: cart.itemCount - event.quantity, total: cart.total - event.quantity * event.unitPrice }
+      return count(cart, -event.quantity, event.unitPrice)
     case "CartConfirmed":
       return { ...cart, confirmed: true }
   }

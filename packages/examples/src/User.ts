@@ -126,7 +126,8 @@ const deactivate = ({ userId }: typeof Command.cases.Deactivate.Type, state: Sta
  *
  * @example
  * ```ts
- * User.decider.decide({ _tag: "ChangeEmail", userId: "u1", email: "ada@example.com" }, { _tag: "Active", email: "ada@example.com" })
+ * const state: User.State = { _tag: "Active", email: "ada@example.com" }
+ * User.decider.decide({ _tag: "ChangeEmail", userId: "u1", email: "ada@example.com" }, state)
  * // Result.fail({ _tag: "SameEmail", userId: "u1", email: "ada@example.com" })
  * ```
  *
