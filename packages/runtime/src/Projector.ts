@@ -64,7 +64,8 @@ export interface Projector<State> {
   readonly changes: Stream.Stream<Checkpointed<State>>
   /**
    * Waits until the events up to `position` are applied (read-your-writes after a command), or
-   * fails with the error that stopped the projector.
+   * fails with the error that stopped the projector. It waits for as long as it takes: bound it with
+   * `Effect.timeout` where a store might never deliver.
    */
   readonly awaitPosition: (position: number) => Effect.Effect<Checkpointed<State>, ProjectorError>
   /** Drops the read model, replays from zero up to the store's current last event, and goes on live. */
@@ -114,8 +115,8 @@ interface Status<State> {
  * @example
  * ```ts
  * const balances = yield* Projector.make({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
- * const { position } = yield* accounts.handle(deposit)
- * const { state } = yield* balances.awaitPosition(position)
+ * const { events } = yield* accounts.handle(deposit)
+ * const { state } = yield* balances.awaitPosition(events[0]!.position)
  * ```
  *
  * @since 0.1.0

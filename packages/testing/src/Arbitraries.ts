@@ -29,25 +29,34 @@ import fc from "fast-check"
  * `initialState`, accepted commands contribute their events and rejected ones are skipped. The
  * histories are valid by construction, and they shrink with the commands.
  *
+ * With `streamId`, each command is decided against the state of its own stream, and the history is
+ * the global log: the events of all streams in the order of the commands (what a projection reads).
+ * Without it, all commands go to one stream.
+ *
  * @example
  * ```ts
- * const histories = Arbitraries.history(BankAccount.decider, fc.array(accountCommand, { maxLength: 30 }))
+ * const oneAccount = Arbitraries.history(BankAccount.decider, fc.array(accountCommand, { maxLength: 30 }))
+ * const allAccounts = Arbitraries.history(BankAccount.decider, commands, { streamId: BankAccount.streamId })
  * ```
  *
  * @since 0.1.0
  */
 export const history = <Command, State, Event, Rejection>(
   decider: Decider.Decider<Command, State, Event, Rejection>,
-  commands: fc.Arbitrary<ReadonlyArray<Command>>
+  commands: fc.Arbitrary<ReadonlyArray<Command>>,
+  options?: { readonly streamId?: ((command: Command) => string) | undefined }
 ): fc.Arbitrary<ReadonlyArray<Event>> =>
   commands.map((sequence) => {
+    const streamOf = options?.streamId ?? (() => "")
+    const states = new Map<string, State>()
     const events: Array<Event> = []
-    let state = decider.initialState
     for (const command of sequence) {
+      const streamId = streamOf(command)
+      const state = states.has(streamId) ? states.get(streamId)! : decider.initialState
       const decided = Decider.transition(decider, command, state)
       if (Result.isFailure(decided)) continue
       events.push(...decided.success.events)
-      state = decided.success.state
+      states.set(streamId, decided.success.state)
     }
     return events
   })

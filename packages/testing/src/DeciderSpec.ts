@@ -81,7 +81,7 @@ export const make = <Command, State, Event, Rejection>(
               Expect.fail("the rejection does not satisfy the predicate", expected, outcome.failure)
             }
           } else {
-            Expect.equal("rejection", expected, outcome.failure)
+            Expect.equal("rejections", expected, outcome.failure)
           }
           return outcome.failure
         }

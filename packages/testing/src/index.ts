@@ -6,3 +6,12 @@
 
 /** Given/when/then specifications for deciders. */
 export * as DeciderSpec from "./DeciderSpec.ts"
+
+/** Given/when/then specifications for projections. */
+export * as ProjectionSpec from "./ProjectionSpec.ts"
+
+/** Property laws (fast-check) for deciders, codecs, store layers and projections. */
+export * as Laws from "./Laws.ts"
+
+/** fast-check generators built from deciders and Schemas. */
+export * as Arbitraries from "./Arbitraries.ts"
