@@ -18,6 +18,7 @@ import { Data, Effect, Result, Schedule, Schema, SchemaIssue, Stream } from "eff
 import type { StandardSchema } from "effect"
 import * as Codec from "./Codec.ts"
 import { EventStore, type StoreError, type WrongExpectedVersion } from "./EventStore.ts"
+import * as Inspector from "./Inspector.ts"
 
 /**
  * The input of `handleUnknown` does not decode with the command Schema. `issues` lists each problem
@@ -168,16 +169,26 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
 
   const attempt = (streamId: string, command: Command, trace: Envelope.Trace | undefined) =>
     Effect.gen(function*() {
-      const loaded = yield* load(streamId)
-      const decided = Decider.transition(decider, command, loaded.state)
+      const { state: before, version } = yield* load(streamId)
+      const decided = Decider.transition(decider, command, before)
       if (Result.isFailure(decided)) {
-        return yield* new CommandRejected({ streamId, rejection: decided.failure })
+        const rejection = decided.failure
+        yield* Inspector.inspect({ _tag: "Rejected", streamId, command, state: before, version, rejection, trace })
+        return yield* new CommandRejected({ streamId, rejection })
       }
       const { events, state } = decided.success
-      if (events.length === 0) return { streamId, events: [], state, version: loaded.version }
+      yield* Inspector.inspect({ _tag: "Decided", streamId, command, state: before, version, events, trace })
+      if (events.length === 0) return { streamId, events: [], state, version }
       const pending = yield* Effect.fromResult(encode(streamId, events, trace))
       const store = yield* EventStore
-      const appended = yield* store.append(streamId, pending, ExpectedVersion.exact(loaded.version))
+      const appended = yield* store.append(streamId, pending, ExpectedVersion.exact(version)).pipe(
+        Effect.tapError((error) =>
+          error._tag === "WrongExpectedVersion"
+            ? Inspector.inspect({ _tag: "Conflicted", streamId, expected: version, actual: error.actual, trace })
+            : Effect.void
+        )
+      )
+      yield* Inspector.inspect({ _tag: "Appended", streamId, events: appended.events, trace })
       return {
         streamId,
         events: appended.events.map((recorded, i) => ({ ...recorded, data: events[i]! })),
@@ -186,13 +197,13 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
       }
     })
 
-  const handle = (command: Command, trace?: Envelope.Trace) =>
-    attempt(options.streamId(command), command, trace).pipe(
-      Effect.retry({
-        schedule: options.retry ?? defaultRetry,
-        while: (error) => error._tag === "WrongExpectedVersion"
-      })
+  const handle = (command: Command, trace?: Envelope.Trace) => {
+    const streamId = options.streamId(command)
+    const retried = attempt(streamId, command, trace).pipe(
+      Effect.retry({ schedule: options.retry ?? defaultRetry, while: (error) => error._tag === "WrongExpectedVersion" })
     )
+    return Effect.andThen(Inspector.inspect({ _tag: "CommandReceived", streamId, command, trace }), retried)
+  }
 
   const handleUnknown = (input: unknown, trace?: Envelope.Trace) => {
     const command = decodeCommand(input, { errors: "all" })

@@ -21,3 +21,6 @@ export * as Projector from "./Projector.ts"
 
 /** Where projectors save their read models and positions. */
 export * as CheckpointStore from "./CheckpointStore.ts"
+
+/** What the runtime does, as a stream of data (for UIs, logs and tests). */
+export * as Inspector from "./Inspector.ts"
