@@ -48,6 +48,5 @@ describe("Inspector", () => {
       assert.strictEqual(conflict?._tag, "Conflicted")
       if (conflict?._tag === "Conflicted") assert.isAbove(conflict.actual, conflict.expected)
     }).pipe(Effect.provide(Inspector.layerStream)))
-
 })
 
