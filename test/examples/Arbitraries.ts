@@ -136,7 +136,8 @@ const user = (): Domain<User.Command, User.State, User.Event, User.Rejection> =>
   const ids = ["u1", "u2"]
   const name = fc.constantFrom("ada", "grace", "alan")
   const email = fc.tuple(name, fc.constantFrom("example.com", "example.org")).map(([name, host]) => `${name}@${host}`)
-  const register = (userId: fc.Arbitrary<string>) => tagged("Register", { userId, name, email })
+  const familyName = fc.constantFrom("", "Lovelace", "Hopper")
+  const register = (userId: fc.Arbitrary<string>) => tagged("Register", { userId, givenName: name, familyName, email })
   const userId = fc.constantFrom(...ids)
   return domain({
     decider: User.decider,

@@ -6,10 +6,10 @@ import { Result, Schema } from "effect"
 const spec = DeciderSpec.make(User.decider)
 
 const userId = "u1"
-const register: User.Command = { _tag: "Register", userId, name: "Ada", email: "ada@example.com" }
+const register: User.Command = { _tag: "Register", userId, givenName: "Ada", familyName: "Lovelace", email: "ada@example.com" }
 const changeEmail = (email: string): User.Command => ({ _tag: "ChangeEmail", userId, email })
 const deactivate: User.Command = { _tag: "Deactivate", userId }
-const registered: User.Event = { _tag: "UserRegistered", userId, name: "Ada", email: "ada@example.com" }
+const registered: User.Event = { _tag: "UserRegistered", userId, givenName: "Ada", familyName: "Lovelace", email: "ada@example.com" }
 const emailChanged = (email: string): User.Event => ({ _tag: "EmailChanged", userId, email })
 const deactivated: User.Event = { _tag: "UserDeactivated", userId }
 
@@ -105,14 +105,14 @@ describe("User", () => {
 
     it("rejects a malformed e-mail address with a clear message naming the field", () => {
       for (const email of ["ada", "ada@example", "@example.com", "ada @example.com", "ada@@example.com", ""]) {
-        const message = decodeFailure({ _tag: "Register", userId, name: "Ada", email })
+        const message = decodeFailure({ ...register, email })
         assert.include(message, "Expected an e-mail address such as ada@example.com", email)
         assert.include(message, `["email"]`, email)
       }
     })
 
-    it("rejects an empty name", () => {
-      assert.include(decodeFailure({ ...register, name: "" }), `["name"]`)
+    it("rejects an empty given name", () => {
+      assert.include(decodeFailure({ ...register, givenName: "" }), `["givenName"]`)
     })
   })
 })

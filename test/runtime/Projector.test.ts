@@ -35,7 +35,7 @@ describe("Projector", () => {
 
   it.effect("passes over events of other domains, moving only the checkpoint", () =>
     Effect.gen(function*() {
-      yield* users.handle({ _tag: "Register", userId: "u", name: "Ada", email: "ada@example.com" })
+      yield* users.handle({ _tag: "Register", userId: "u", givenName: "Ada", familyName: "Lovelace", email: "ada@example.com" })
       yield* openAndDeposit("a", 10)
       const projector = yield* balances()
       const { state, position } = yield* projector.awaitPosition(3)

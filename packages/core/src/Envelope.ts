@@ -20,6 +20,10 @@ const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
  * - `recordedAt`: epoch milliseconds at which the store recorded it (from the runtime's `Clock`).
  * - `correlationId`: id of the conversation this event belongs to (the first command's id, say).
  * - `causationId`: id of the message that caused this event (usually the command's id).
+ * - `commandId`: id of the command that decided this event, when the command carried one (it makes
+ *   handling the same command twice a no-op).
+ * - `schemaVersion`: the version of the event type's shape it was written with (1 when absent); see
+ *   `Upcaster`.
  *
  * @since 0.1.0
  */
@@ -27,7 +31,9 @@ export const Metadata = Schema.Struct({
   eventId: Schema.NonEmptyString,
   recordedAt: Schema.Int,
   correlationId: Schema.optionalKey(Schema.String),
-  causationId: Schema.optionalKey(Schema.String)
+  causationId: Schema.optionalKey(Schema.String),
+  commandId: Schema.optionalKey(Schema.String),
+  schemaVersion: Schema.optionalKey(Count)
 })
 
 /**
@@ -45,6 +51,8 @@ export type Metadata = typeof Metadata.Type
 export interface Trace {
   readonly correlationId?: string | undefined
   readonly causationId?: string | undefined
+  /** Makes the command idempotent: handled twice, it appends nothing the second time. */
+  readonly commandId?: string | undefined
 }
 
 /**

@@ -15,3 +15,6 @@ export * as ExpectedVersion from "./ExpectedVersion.ts"
 
 /** The recorded-event envelope and its metadata. */
 export * as Envelope from "./Envelope.ts"
+
+/** Upcasters: old event shapes brought to the current one on read. */
+export * as Upcaster from "./Upcaster.ts"

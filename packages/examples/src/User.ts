@@ -3,6 +3,11 @@
  * change the address, and may be deactivated — for good: a deactivated user accepts no further
  * command, which makes deactivation the terminal state.
  *
+ * The domain also shows an event that changed shape: `UserRegistered` first carried one `name`
+ * (schema version 1) and now carries `givenName` and `familyName` (version 2). Records written in
+ * version 1 stay in the log as they are; {@link upcasters} turns them into version 2 on read, so
+ * the decider and every projection only know the current shape.
+ *
  * E-mail addresses are checked by the command Schema, so a malformed address never reaches the
  * decider; the decider only refuses what depends on the user's history.
  *
@@ -18,6 +23,7 @@
  * @since 0.1.0
  */
 import { Decider } from "@chronicle/core"
+import type { Upcaster } from "@chronicle/core"
 import { Result, Schema } from "effect"
 
 /**
@@ -38,7 +44,7 @@ const UserId = Schema.NonEmptyString
  * @since 0.1.0
  */
 export const Command = Schema.TaggedUnion({
-  Register: { userId: UserId, name: Schema.NonEmptyString, email: Email },
+  Register: { userId: UserId, givenName: Schema.NonEmptyString, familyName: Schema.String, email: Email },
   ChangeEmail: { userId: UserId, email: Email },
   Deactivate: { userId: UserId }
 })
@@ -56,7 +62,7 @@ export type Command = typeof Command.Type
  * @since 0.1.0
  */
 export const Event = Schema.TaggedUnion({
-  UserRegistered: { userId: UserId, name: Schema.NonEmptyString, email: Email },
+  UserRegistered: { userId: UserId, givenName: Schema.NonEmptyString, familyName: Schema.String, email: Email },
   EmailChanged: { userId: UserId, email: Email },
   UserDeactivated: { userId: UserId }
 })
@@ -101,10 +107,13 @@ export type State =
 
 type Decision = Result.Result<ReadonlyArray<Event>, Rejection>
 
-const register = ({ email, name, userId }: typeof Command.cases.Register.Type, state: State): Decision => {
+const register = (
+  { email, familyName, givenName, userId }: typeof Command.cases.Register.Type,
+  state: State
+): Decision => {
   if (state._tag === "Active") return Result.fail({ _tag: "AlreadyRegistered", userId })
   if (state._tag === "Deactivated") return Result.fail({ _tag: "Deactivated", userId })
-  return Result.succeed([{ _tag: "UserRegistered", userId, name, email }])
+  return Result.succeed([{ _tag: "UserRegistered", userId, givenName, familyName, email }])
 }
 
 const changeEmail = ({ email, userId }: typeof Command.cases.ChangeEmail.Type, state: State): Decision => {
@@ -168,3 +177,41 @@ export const decider = Decider.make<Command, State, Event, Rejection>({
  * @since 0.1.0
  */
 export const streamId = (message: Command | Event): string => `user-${message.userId}`
+
+/**
+ * The first shape of `UserRegistered` (schema version 1): one `name` for the whole name. Kept to
+ * document the history of the log and to generate old records in tests.
+ *
+ * @since 0.1.0
+ */
+export const UserRegisteredV1 = Schema.TaggedStruct("UserRegistered", {
+  userId: UserId,
+  name: Schema.NonEmptyString,
+  email: Email
+})
+
+/**
+ * Splits a version-1 name at its last space: "Ada King Lovelace" → given "Ada King", family
+ * "Lovelace"; a single word is a given name with an empty family name.
+ */
+const splitName = (v1: unknown): unknown => {
+  const { name, ...rest } = Schema.decodeUnknownSync(UserRegisteredV1)(v1)
+  const space = name.lastIndexOf(" ")
+  return space < 0
+    ? { ...rest, givenName: name, familyName: "" }
+    : { ...rest, givenName: name.slice(0, space), familyName: name.slice(space + 1) }
+}
+
+/**
+ * The user's upcasters: `UserRegistered` v1 (`name`) → v2 (`givenName`, `familyName`). Pass them to
+ * the `CommandHandler` and `Projector` with the event Schema.
+ *
+ * @example
+ * ```ts
+ * Upcaster.upcast(User.upcasters, "UserRegistered", 1, { _tag: "UserRegistered", userId: "u1", name: "Ada Lovelace", email: "ada@example.com" })
+ * // Result.succeed({ _tag: "UserRegistered", userId: "u1", email: "ada@example.com", givenName: "Ada", familyName: "Lovelace" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const upcasters: Upcaster.Upcasters = { UserRegistered: [splitName] }

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type { Envelope } from "@chronicle/core"
+import { Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, SchemaAST, SchemaIssue, Stream } from "effect"
 import type { Array as Arr } from "effect"
 import type { Pending } from "./EventStore.ts"
@@ -32,7 +33,9 @@ export interface Tagged {
 export type EventSchema<Event extends Tagged> = Schema.Codec<Event, unknown, never, never>
 
 /**
- * A recorded event no longer decodes with the domain's Schema. Names where it sits.
+ * A recorded event cannot be read: it does not decode with the domain's Schema, it was written in a
+ * schema version this code does not know (newer code wrote it), or an upcaster failed on it. Names
+ * where it sits and the schema version it was written in.
  *
  * @since 0.1.0
  */
@@ -41,10 +44,11 @@ export class EventDecodeError extends Data.TaggedError("EventDecodeError")<{
   readonly version: number
   readonly position: number
   readonly type: string
+  readonly schemaVersion: number
   readonly reason: string
 }> {
   override get message(): string {
-    return `Event "${this.type}" at stream "${this.streamId}" version ${this.version} (position ${this.position}) does not decode: ${this.reason}`
+    return `Event "${this.type}" (schema version ${this.schemaVersion}) at stream "${this.streamId}" version ${this.version} (position ${this.position}) cannot be read: ${this.reason}`
   }
 }
 
@@ -67,8 +71,9 @@ export class EventEncodeError extends Data.TaggedError("EventEncodeError")<{
 const formatIssue = SchemaIssue.makeFormatterDefault()
 
 /**
- * Makes the encoder of a Schema: domain events in, events ready to append out, or the first event
- * that does not encode.
+ * Makes the encoder of a Schema: domain events in, events ready to append out (tagged with their
+ * type's current schema version, given the domain's upcasters), or the first event that does not
+ * encode.
  *
  * @example
  * ```ts
@@ -78,7 +83,7 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  *
  * @since 0.1.0
  */
-export const encoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
+export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
   const encode = Schema.encodeResult(Schema.toCodecJson(schema))
   return (
     streamId: string,
@@ -93,7 +98,7 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
           new EventEncodeError({ streamId, type: event._tag, reason: formatIssue(data.failure.issue) })
         )
       }
-      pending.push({ type: event._tag, data: data.success, trace })
+      pending.push({ type: event._tag, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, event._tag) })
     }
     return Result.succeed(pending)
   }
@@ -101,30 +106,45 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
 
 /**
  * Makes the decoder of a Schema: a stored record in, the same envelope with its decoded event out.
+ * A record written in an older schema version is first brought to the current shape by the domain's
+ * upcasters.
  *
  * @example
  * ```ts
- * const decode = Codec.decoder(BankAccount.Event)
- * store.read("account-1").pipe(Stream.mapEffect((recorded) => Effect.fromResult(decode(recorded))))
+ * const decode = Codec.decoder(User.Event, User.upcasters)
+ * store.read("user-1").pipe(Stream.mapEffect((recorded) => Effect.fromResult(decode(recorded))))
  * ```
  *
  * @since 0.1.0
  */
-export const decoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
+export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
   const decode = Schema.decodeUnknownResult(Schema.toCodecJson(schema))
   return (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
-    const event = decode(recorded.data)
-    return Result.isSuccess(event)
-      ? Result.succeed({ ...recorded, data: event.success })
-      : Result.fail(
+    const schemaVersion = recorded.metadata.schemaVersion ?? 1
+    const failure = (reason: string) =>
+      Result.fail(
         new EventDecodeError({
           streamId: recorded.streamId,
           version: recorded.version,
           position: recorded.position,
           type: recorded.type,
-          reason: formatIssue(event.failure.issue)
+          schemaVersion,
+          reason
         })
       )
+    const current = Upcaster.upcast(upcasters, recorded.type, schemaVersion, recorded.data)
+    if (Result.isFailure(current)) {
+      const cause = current.failure
+      return failure(
+        cause._tag === "UnknownVersion"
+          ? `schema version ${schemaVersion} is unknown here (the current version is ${cause.current})`
+          : `the upcaster from version ${cause.step} to ${cause.step + 1} failed: ${cause.reason}`
+      )
+    }
+    const event = decode(current.success)
+    return Result.isSuccess(event)
+      ? Result.succeed({ ...recorded, data: event.success })
+      : failure(formatIssue(event.failure.issue))
   }
 }
 
@@ -140,8 +160,11 @@ export const decoder = <Event extends Tagged>(schema: EventSchema<Event>) => {
  *
  * @since 0.1.0
  */
-export const decodeStream = <Event extends Tagged>(schema: EventSchema<Event>) => {
-  const decode = decoder(schema)
+export const decodeStream = <Event extends Tagged>(
+  schema: EventSchema<Event>,
+  upcasters: Upcaster.Upcasters = Upcaster.none
+) => {
+  const decode = decoder(schema, upcasters)
   return <E, R>(records: Stream.Stream<Envelope.Recorded, E, R>): Stream.Stream<Envelope.Recorded<Event>, E | EventDecodeError, R> =>
     Stream.mapArrayEffect(records, (page) => {
       const decoded: Array<Envelope.Recorded<Event>> = []

@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import type { Envelope } from "@chronicle/core"
-import { Decider, ExpectedVersion } from "@chronicle/core"
+import { Decider, ExpectedVersion, Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schedule, Schema, SchemaIssue, Stream } from "effect"
 import type { StandardSchema } from "effect"
 import * as Codec from "./Codec.ts"
@@ -97,6 +97,8 @@ export interface Options<Command, State, Event extends Codec.Tagged, Rejection> 
   readonly commandSchema: Schema.Codec<Command, unknown, never, never>
   /** Encodes events for the store and decodes them on load. */
   readonly eventSchema: Codec.EventSchema<Event>
+  /** Bring events written in older shapes to the current one on load. Default: none. */
+  readonly upcasters?: Upcaster.Upcasters | undefined
   /** The stream a command addresses. */
   readonly streamId: (command: Command) => string
   /** How often to load and decide again after a conflict. Default: 10 more times, at once. */
@@ -152,8 +154,8 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
   options: Options<Command, State, Event, Rejection>
 ): CommandHandler<Command, State, Event, Rejection> => {
   const { decider } = options
-  const encode = Codec.encoder(options.eventSchema)
-  const decodeEvents = Codec.decodeStream(options.eventSchema)
+  const encode = Codec.encoder(options.eventSchema, options.upcasters)
+  const decodeEvents = Codec.decodeStream(options.eventSchema, options.upcasters)
   const decodeCommand = Schema.decodeUnknownResult(options.commandSchema)
 
   const load = (streamId: string) =>

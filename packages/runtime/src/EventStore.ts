@@ -9,6 +9,8 @@
  * Contract:
  * - `append` is atomic (all events or none) and checks the {@link ExpectedVersion} inside the write;
  *   versions continue 1, 2, 3… without gaps. A mismatch fails with {@link WrongExpectedVersion}.
+ *   Payloads must be JSON; an append that is not ({@link validate}) fails with {@link StoreError}.
+ * - Global positions are strictly increasing in commit order (a layer may leave gaps).
  * - `read` returns a stream's events in version order; `readAll` all events in global order.
  * - `subscribe` delivers catch-up then live events in global order: no gap, no duplicate.
  *
@@ -16,7 +18,7 @@
  */
 import type { Envelope } from "@chronicle/core"
 import { ExpectedVersion } from "@chronicle/core"
-import { Clock, Context, Data, Effect, Random } from "effect"
+import { Clock, Context, Data, Effect, Random, Schema } from "effect"
 import type { Stream } from "effect"
 
 /**
@@ -29,8 +31,10 @@ export interface Pending {
   readonly type: string
   /** The Schema-encoded, JSON-safe payload. */
   readonly data: unknown
-  /** Correlation and causation ids; the store adds the event id and time of recording. */
+  /** Correlation, causation and command ids; the store adds the event id and time of recording. */
   readonly trace?: Envelope.Trace | undefined
+  /** The version of the event type's shape the payload is written in (default 1). */
+  readonly schemaVersion?: number | undefined
 }
 
 /**
@@ -142,9 +146,42 @@ export interface Service {
 export class EventStore extends Context.Service<EventStore, Service>()("@chronicle/runtime/EventStore") {}
 
 /**
+ * Checks an append before anything is written, so that every layer refuses the same appends with the
+ * same {@link StoreError}: the stream id and each event's type must not be empty, and each payload
+ * must be JSON (`null`, booleans, finite numbers, strings, arrays and plain objects of those: what
+ * `Schema.Json` accepts — no `undefined`, function, symbol, `Date` or cycle). Store layers call it
+ * first in `append`.
+ *
+ * @example
+ * ```ts
+ * yield* EventStore.validate("counter-1", [{ type: "Noted", data: { at: new Date() } }])
+ * // fails: StoreError "append on stream "counter-1" failed: the data of event 1 ("Noted") is not JSON"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effect.Effect<void, StoreError> => {
+  if (streamId.length === 0) {
+    return Effect.fail(new StoreError({ operation: "append", reason: "the stream id is empty" }))
+  }
+  for (const [i, event] of events.entries()) {
+    const reason = event.type.length === 0
+      ? `event ${i + 1} has an empty type`
+      : isJson(event.data)
+      ? undefined
+      : `the data of event ${i + 1} ("${event.type}") is not JSON`
+    if (reason !== undefined) return Effect.fail(new StoreError({ operation: "append", streamId, reason }))
+  }
+  return Effect.void
+}
+
+const isJson = Schema.is(Schema.Json)
+
+/**
  * Stamps events about to be recorded: a fresh event id each (a UUID drawn from Effect's `Random`, so
- * seeded runs are reproducible), the time of recording from `Clock` (so `TestClock` controls it), and
- * the writer's correlation and causation ids. Store layers call it once per append.
+ * seeded runs are reproducible), the time of recording from `Clock` (so `TestClock` controls it), the
+ * writer's correlation, causation and command ids, and the payload's schema version when above 1.
+ * Store layers call it once per append.
  *
  * @since 0.1.0
  */
@@ -152,11 +189,13 @@ export const stamp = (events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArr
   Effect.gen(function*() {
     const recordedAt = yield* Clock.currentTimeMillis
     const random = yield* Random.Random
-    return events.map(({ trace }) => ({
+    return events.map(({ schemaVersion, trace }) => ({
       eventId: uuid(random),
       recordedAt,
       ...(trace?.correlationId === undefined ? {} : { correlationId: trace.correlationId }),
-      ...(trace?.causationId === undefined ? {} : { causationId: trace.causationId })
+      ...(trace?.causationId === undefined ? {} : { causationId: trace.causationId }),
+      ...(trace?.commandId === undefined ? {} : { commandId: trace.commandId }),
+      ...(schemaVersion === undefined || schemaVersion === 1 ? {} : { schemaVersion })
     }))
   })
 

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import type { Envelope, Projection } from "@chronicle/core"
+import type { Envelope, Projection, Upcaster } from "@chronicle/core"
 import { Effect, FiberHandle, Option, Result, Schema, Stream, SubscriptionRef } from "effect"
 import type { Scope } from "effect"
 import { CheckpointStore } from "./CheckpointStore.ts"
@@ -46,6 +46,8 @@ export interface Options<State, Event extends Codec.Tagged> {
   readonly projection: Projection.Projection<State, Event>
   /** Decodes the events the projection reads; records of other types are passed over. */
   readonly eventSchema: Codec.EventSchema<Event>
+  /** Bring events written in older shapes to the current one. Default: none. */
+  readonly upcasters?: Upcaster.Upcasters | undefined
   /** Where to resume: a read model saved earlier with its position. Default: from zero. */
   readonly from?: Checkpointed<State> | undefined
   /** Called after each batch of events is applied, e.g. to save the checkpoint. */
@@ -80,9 +82,9 @@ export interface Projector<State> {
  * @since 0.1.0
  */
 export const step = <State, Event extends Codec.Tagged>(
-  options: Pick<Options<State, Event>, "projection" | "eventSchema">
+  options: Pick<Options<State, Event>, "projection" | "eventSchema" | "upcasters">
 ) => {
-  const decode = Codec.decoder(options.eventSchema)
+  const decode = Codec.decoder(options.eventSchema, options.upcasters)
   const types = Codec.eventTypes(options.eventSchema)
   return (
     checkpoint: Checkpointed<State>,

@@ -51,7 +51,7 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     if (recorded.length > 0) {
       // Append in place: readers only ever get copies (slices), so no one sees the array grow.
       log.push(...recorded)
-      if (stream === undefined) streams.set(streamId, recorded)
+      if (stream === undefined) streams.set(streamId, [...recorded])
       else stream.push(...recorded)
     }
     return Result.succeed({ version: actual + recorded.length, events: recorded })
@@ -59,9 +59,7 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
 
   const append: EventStore.Service["append"] = (streamId, events, expected) =>
     Effect.gen(function*() {
-      if (streamId.length === 0) {
-        return yield* new EventStore.StoreError({ operation: "append", reason: "the stream id is empty" })
-      }
+      yield* EventStore.validate(streamId, events)
       const metadata = yield* EventStore.stamp(events)
       const result = yield* Effect.fromResult(write(streamId, events, expected, metadata))
       if (result.events.length > 0) yield* SubscriptionRef.update(head, (position) => Math.max(position, log.length))
@@ -76,7 +74,7 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     append,
     read: (streamId, range) => {
       const from = startOf(range)
-      const to = range?.to ?? Number.MAX_SAFE_INTEGER
+      const to = Math.max(range?.to ?? Number.MAX_SAFE_INTEGER, 0) // a negative end would count from the end in `slice`
       return Pages.stream({
         from,
         key: (recorded) => recorded.version,
