@@ -10,15 +10,28 @@
  * and decides again on the new state, as often as its retry `Schedule` allows. A rejection from
  * `decide` is a typed {@link CommandRejected} in the error channel; nothing is appended.
  *
+ * Three things make it safe for logs that live long:
+ * - **Snapshots** (optional): the handler loads a stream's latest snapshot and only the events after
+ *   it, and saves a new snapshot every `every` events. Snapshots are tagged with `stateVersion`;
+ *   when the state's shape changes, bump it and old snapshots are ignored, never misread.
+ * - **Idempotent commands**: a command handled with a `commandId` (in its trace) records the id in
+ *   its events' metadata; handling the same id again on the stream returns the first outcome and
+ *   appends nothing.
+ * - **Terminal streams**: once the decider's `isTerminal` holds, commands are refused with
+ *   {@link StreamTerminated} before `decide` runs.
+ *
  * @since 0.1.0
  */
 import type { Envelope } from "@chronicle/core"
 import { Decider, ExpectedVersion, Upcaster } from "@chronicle/core"
-import { Data, Effect, Result, Schedule, Schema, SchemaIssue, Stream } from "effect"
+import { Data, Effect, Option, Result, Schedule, Schema, SchemaIssue, Stream } from "effect"
 import type { StandardSchema } from "effect"
 import * as Codec from "./Codec.ts"
 import { EventStore, type StoreError, type WrongExpectedVersion } from "./EventStore.ts"
 import * as Inspector from "./Inspector.ts"
+import * as Snapshots from "./internal/snapshots.ts"
+import type { History } from "./internal/snapshots.ts"
+import type { SnapshotStore } from "./SnapshotStore.ts"
 
 /**
  * The input of `handleUnknown` does not decode with the command Schema. `issues` lists each problem
@@ -53,11 +66,30 @@ export class CommandRejected<Rejection> extends Data.TaggedError("CommandRejecte
 }
 
 /**
+ * The stream has reached its end (`isTerminal` holds for its state): it accepts no more commands.
+ *
+ * @since 0.1.0
+ */
+export class StreamTerminated extends Data.TaggedError("StreamTerminated")<{
+  readonly streamId: string
+  readonly version: number
+}> {
+  override get message(): string {
+    return `Stream "${this.streamId}" is terminated (at version ${this.version}): it accepts no more commands`
+  }
+}
+
+/**
  * What handling a command may fail with, besides the decider's rejection.
  *
  * @since 0.1.0
  */
-export type HandleError = WrongExpectedVersion | StoreError | Codec.EventDecodeError | Codec.EventEncodeError
+export type HandleError =
+  | StreamTerminated
+  | WrongExpectedVersion
+  | StoreError
+  | Codec.EventDecodeError
+  | Codec.EventEncodeError
 
 /**
  * A stream's state as loaded from the store: the fold of its events and its version.
@@ -106,23 +138,40 @@ export interface Options<Command, State, Event extends Codec.Tagged, Rejection> 
 }
 
 /**
+ * When and how to snapshot a stream's state.
+ *
+ * @since 0.1.0
+ */
+export interface SnapshotOptions<State> {
+  /** Encodes the state for the snapshot store (through its JSON codec) and decodes it on load. */
+  readonly stateSchema: Schema.Codec<State, unknown, never, never>
+  /** The version of the state's shape: bump it when the state changes shape. */
+  readonly stateVersion: number
+  /** Take a snapshot each time the stream's version passes a multiple of this number. */
+  readonly every: number
+}
+
+/**
  * A command handler for one decider. Its effects need an {@link EventStore}.
  *
  * @since 0.1.0
  */
-export interface CommandHandler<Command, State, Event, Rejection> {
-  /** Handles a typed command. */
+export interface CommandHandler<Command, State, Event, Rejection, Services = EventStore> {
+  /**
+   * Handles a typed command. With a `commandId` in the trace, handling the same id again returns
+   * the first outcome and appends nothing.
+   */
   readonly handle: (
     command: Command,
     trace?: Envelope.Trace
-  ) => Effect.Effect<Handled<State, Event>, CommandRejected<Rejection> | HandleError, EventStore>
+  ) => Effect.Effect<Handled<State, Event>, CommandRejected<Rejection> | HandleError, Services>
   /** Decodes `input` with the command Schema, then handles it. */
   readonly handleUnknown: (
     input: unknown,
     trace?: Envelope.Trace
-  ) => Effect.Effect<Handled<State, Event>, InvalidCommand | CommandRejected<Rejection> | HandleError, EventStore>
-  /** Loads a stream's current state and version. */
-  readonly load: (streamId: string) => Effect.Effect<Loaded<State>, StoreError | Codec.EventDecodeError, EventStore>
+  ) => Effect.Effect<Handled<State, Event>, InvalidCommand | CommandRejected<Rejection> | HandleError, Services>
+  /** Loads a stream's current state and version (from its snapshot and tail, where there is one). */
+  readonly load: (streamId: string) => Effect.Effect<Loaded<State>, StoreError | Codec.EventDecodeError, Services>
 }
 
 const defaultRetry = Schedule.recurs(10)
@@ -135,7 +184,8 @@ const toIssue = (issue: StandardSchema.StandardSchemaV1.Issue) => ({
 })
 
 /**
- * Makes the command handler of a decider.
+ * Makes the command handler of a decider. With `snapshots`, its effects also need a
+ * {@link SnapshotStore}.
  *
  * @example
  * ```ts
@@ -150,28 +200,75 @@ const toIssue = (issue: StandardSchema.StandardSchemaV1.Issue) => ({
  *
  * @since 0.1.0
  */
-export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
+export function make<Command, State, Event extends Codec.Tagged, Rejection>(
+  options: Options<Command, State, Event, Rejection> & { readonly snapshots: SnapshotOptions<State> }
+): CommandHandler<Command, State, Event, Rejection, EventStore | SnapshotStore>
+export function make<Command, State, Event extends Codec.Tagged, Rejection>(
   options: Options<Command, State, Event, Rejection>
-): CommandHandler<Command, State, Event, Rejection> => {
-  const { decider } = options
+): CommandHandler<Command, State, Event, Rejection>
+export function make<Command, State, Event extends Codec.Tagged, Rejection>(
+  options: Options<Command, State, Event, Rejection> & { readonly snapshots?: SnapshotOptions<State> | undefined }
+): CommandHandler<Command, State, Event, Rejection, EventStore | SnapshotStore> {
+  const { decider, snapshots } = options
   const encode = Codec.encoder(options.eventSchema, options.upcasters)
   const decodeEvents = Codec.decodeStream(options.eventSchema, options.upcasters)
   const decodeCommand = Schema.decodeUnknownResult(options.commandSchema)
+  const empty: History<State> = { state: decider.initialState, version: 0, commandIds: new Set() }
 
-  const load = (streamId: string) =>
+  /** Folds the stream's events after `from.version` into `from`. */
+  const replay = (streamId: string, from: History<State>) =>
+    EventStore.use((store) =>
+      store.read(streamId, { from: from.version + 1 }).pipe(
+        decodeEvents,
+        Stream.runFold(
+          () => ({ state: from.state, version: from.version, commandIds: new Set(from.commandIds) }),
+          (history, recorded) => {
+            history.state = decider.evolve(history.state, recorded.data)
+            history.version = recorded.version
+            if (recorded.metadata.commandId !== undefined) history.commandIds.add(recorded.metadata.commandId)
+            return history
+          }
+        )
+      )
+    )
+
+  const snapshotting = snapshots === undefined ? undefined : Snapshots.make(snapshots)
+
+  /** Loads from the latest usable snapshot (if snapshots are on), then the tail. */
+  const loadHistory = (streamId: string) =>
+    snapshotting === undefined
+      ? replay(streamId, empty)
+      : Effect.flatMap(snapshotting.load(streamId), (from) => replay(streamId, Option.getOrElse(from, () => empty)))
+
+  /** The outcome of the first handling of `commandId`: its events, and the state and version after them. */
+  const firstOutcome = (streamId: string, commandId: string) =>
     EventStore.use((store) =>
       store.read(streamId).pipe(
         decodeEvents,
         Stream.runFold(
-          (): Loaded<State> => ({ state: decider.initialState, version: 0 }),
-          (loaded, recorded) => ({ state: decider.evolve(loaded.state, recorded.data), version: recorded.version })
-        )
+          () => ({ state: decider.initialState, outcome: undefined as Handled<State, Event> | undefined }),
+          (found, recorded) => {
+            found.state = decider.evolve(found.state, recorded.data)
+            if (recorded.metadata.commandId === commandId) {
+              const events = [...(found.outcome?.events ?? []), recorded]
+              found.outcome = { streamId, events, state: found.state, version: recorded.version }
+            }
+            return found
+          }
+        ),
+        Effect.map((found) => found.outcome)
       )
     )
 
   const attempt = (streamId: string, command: Command, trace: Envelope.Trace | undefined) =>
     Effect.gen(function*() {
-      const { state: before, version } = yield* load(streamId)
+      const history = yield* loadHistory(streamId)
+      const { state: before, version } = history
+      if (trace?.commandId !== undefined && history.commandIds.has(trace.commandId)) {
+        const first = yield* firstOutcome(streamId, trace.commandId)
+        if (first !== undefined) return first
+      }
+      if (decider.isTerminal(before)) return yield* new StreamTerminated({ streamId, version })
       const decided = Decider.transition(decider, command, before)
       if (Result.isFailure(decided)) {
         const rejection = decided.failure
@@ -191,6 +288,10 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
         )
       )
       yield* Inspector.inspect({ _tag: "Appended", streamId, events: appended.events, trace })
+      if (snapshotting !== undefined) {
+        const commandIds = trace?.commandId === undefined ? history.commandIds : new Set(history.commandIds).add(trace.commandId)
+        yield* snapshotting.maybeSave(streamId, version, { state, version: appended.version, commandIds })
+      }
       return {
         streamId,
         events: appended.events.map((recorded, i) => ({ ...recorded, data: events[i]! })),
@@ -213,6 +314,9 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
       ? handle(command.success, trace)
       : Effect.fail(new InvalidCommand({ issues: formatIssues(command.failure.issue).issues.map(toIssue) }))
   }
+
+  const load = (streamId: string) =>
+    Effect.map(loadHistory(streamId), ({ state, version }): Loaded<State> => ({ state, version }))
 
   return { handle, handleUnknown, load }
 }

@@ -24,3 +24,6 @@ export * as CheckpointStore from "./CheckpointStore.ts"
 
 /** What the runtime does, as a stream of data (for UIs, logs and tests). */
 export * as Inspector from "./Inspector.ts"
+
+/** Where command handlers keep snapshots of long streams. */
+export * as SnapshotStore from "./SnapshotStore.ts"

@@ -9,3 +9,6 @@ export * as MemoryEventStore from "./MemoryEventStore.ts"
 
 /** The in-memory CheckpointStore: `make` and `layer`. */
 export * as MemoryCheckpointStore from "./MemoryCheckpointStore.ts"
+
+/** The in-memory SnapshotStore: `make` and `layer`. */
+export * as MemorySnapshotStore from "./MemorySnapshotStore.ts"
