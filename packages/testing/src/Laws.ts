@@ -297,7 +297,7 @@ export interface LiveEqualsReplayOptions<Command, State, Event extends Codec.Tag
 
 /**
  * Live state equals replayed state: handle the commands with `CommandHandler` on a fresh store
- * (rejected ones are skipped), remember the state and version each accepted command returns per
+ * (rejected ones, and those refused by a terminated stream, are skipped), remember the state and version each accepted command returns per
  * stream, then load every stream back from the store: each must give the last live state and
  * version. Pass each store layer you ship; the law holds on all of them or the layer is wrong.
  * Fails on a lossy codec and on an `evolve` with hidden state.
@@ -326,7 +326,7 @@ export const liveEqualsReplay = <Command, State, Event extends Codec.Tagged, Rej
       const live = new Map<string, CommandHandler.Loaded<State>>()
       for (const command of commands) {
         const handled = yield* handler.handle(command).pipe(
-          Effect.catchTag("CommandRejected", () => Effect.succeed(undefined))
+          Effect.catchTags({ CommandRejected: () => Effect.void, StreamTerminated: () => Effect.void })
         )
         if (handled !== undefined) live.set(handled.streamId, { state: handled.state, version: handled.version })
       }
