@@ -5,12 +5,8 @@ import { Bulb, BankAccount } from "@chronicle/examples"
 import { CommandHandler, EventStore, SnapshotStore } from "@chronicle/runtime"
 import { MemoryEventStore, MemorySnapshotStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, Ref, Schema, Stream } from "effect"
+import { Effect, Layer, Option, Ref, Stream } from "effect"
 
-const State = Schema.Union([
-  Schema.TaggedStruct("NotOpened", {}),
-  Schema.TaggedStruct("Opened", { balance: Schema.Int })
-])
 
 const options = {
   decider: BankAccount.decider,
@@ -19,7 +15,7 @@ const options = {
   streamId: BankAccount.streamId
 }
 const withSnapshots = (stateVersion = 1) =>
-  CommandHandler.make({ ...options, snapshots: { stateSchema: State, stateVersion, every: 10 } })
+  CommandHandler.make({ ...options, snapshots: { stateSchema: BankAccount.State, stateVersion, every: 10 } })
 
 const open = { _tag: "Open", accountId: "a", owner: "Ada" } as const
 const deposit = (amount: number) => ({ _tag: "Deposit", accountId: "a", amount }) as const

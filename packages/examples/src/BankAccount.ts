@@ -89,13 +89,22 @@ export const Rejection = Schema.TaggedUnion({
 export type Rejection = typeof Rejection.Type
 
 /**
- * What `decide` needs to know about an account: whether it is open, and its balance in cents.
+ * What `decide` needs to know about an account: whether it is open, and its balance in cents. A
+ * Schema, so that snapshots can store it.
  *
  * @since 0.1.0
  */
-export type State =
-  | { readonly _tag: "NotOpened" }
-  | { readonly _tag: "Opened"; readonly balance: number }
+export const State = Schema.Union([
+  Schema.TaggedStruct("NotOpened", {}),
+  Schema.TaggedStruct("Opened", { balance: Schema.Int })
+])
+
+/**
+ * The state of an account: `NotOpened`, or `Opened` with its balance in cents.
+ *
+ * @since 0.1.0
+ */
+export type State = typeof State.Type
 
 type Decision = Result.Result<ReadonlyArray<Event>, Rejection>
 

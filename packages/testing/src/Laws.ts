@@ -32,17 +32,13 @@
 import { Decider, ExpectedVersion, Projection } from "@chronicle/core"
 import type { Envelope } from "@chronicle/core"
 import { Codec, CommandHandler, EventStore, Projector } from "@chronicle/runtime"
-import { Duration, Effect, Equal, Formatter, Result, Schema } from "effect"
+import { Duration, Effect, Formatter, Result, Schema } from "effect"
 import type { Equivalence, Layer } from "effect"
 import fc from "fast-check"
 import * as Arbitraries from "./Arbitraries.ts"
 import * as Expect from "./internal/expect.ts"
 
-const structural = (self: unknown, that: unknown): boolean => Equal.equals(self, that)
-
-const expectEqual = <A>(equals: Equivalence.Equivalence<A>, message: string, expected: A, actual: A): void => {
-  if (!equals(expected, actual)) Expect.fail(message, expected, actual)
-}
+const { equalWith: expectEqual, structural } = Expect
 
 /**
  * Remembers how `initialState` looks, and returns a check that it still looks the same. An `evolve`

@@ -15,3 +15,6 @@ export * as Laws from "./Laws.ts"
 
 /** fast-check generators built from deciders and Schemas. */
 export * as Arbitraries from "./Arbitraries.ts"
+
+/** Laws of long histories: snapshots, idempotent commands, upcasters. */
+export * as HistoryLaws from "./HistoryLaws.ts"

@@ -5,6 +5,7 @@
  * @internal
  */
 import { Equal, Formatter } from "effect"
+import type { Equivalence } from "effect"
 
 /**
  * A failed expectation, with both sides for the runner's diff (`showDiff` is read by vitest and mocha).
@@ -28,7 +29,14 @@ export const fail = (message: string, expected: unknown, actual: unknown): never
   throw new AssertionError(message, expected, actual)
 }
 
-/** Throws unless `actual` is structurally equal to `expected`. */
-export const equal = (what: string, expected: unknown, actual: unknown): void => {
-  if (!Equal.equals(expected, actual)) fail(`${what} differ`, expected, actual)
+/** Effect's structural equality, as an equivalence. */
+export const structural = (self: unknown, that: unknown): boolean => Equal.equals(self, that)
+
+/** Throws with `message` unless `equals` holds between `expected` and `actual`. */
+export const equalWith = <A>(equals: Equivalence.Equivalence<A>, message: string, expected: A, actual: A): void => {
+  if (!equals(expected, actual)) fail(message, expected, actual)
 }
+
+/** Throws unless `actual` is structurally equal to `expected`. */
+export const equal = (what: string, expected: unknown, actual: unknown): void =>
+  equalWith(structural, `${what} differ`, expected, actual)

@@ -1,0 +1,82 @@
+import { BankAccount, User } from "@chronicle/examples"
+import { EventStore, SnapshotStore } from "@chronicle/runtime"
+import { MemoryEventStore, MemorySnapshotStore } from "@chronicle/store-memory"
+import { HistoryLaws } from "@chronicle/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Stream } from "effect"
+import fc from "fast-check"
+import { domains } from "../examples/Arbitraries.ts"
+
+const bank = { ...domains.BankAccount }
+const stores = Layer.merge(MemoryEventStore.layer, MemorySnapshotStore.layer)
+const snapshots = { stateSchema: BankAccount.State, stateVersion: 1, every: 3 }
+
+/** A snapshot store that saves a wrong balance: the law must notice. */
+const corruptSnapshots = Layer.effect(
+  SnapshotStore.SnapshotStore,
+  Effect.map(MemorySnapshotStore.make, (inner): SnapshotStore.Service => ({
+    ...inner,
+    save: (streamId, snapshot) =>
+      inner.save(streamId, { ...snapshot, state: { _tag: "Opened", balance: 1_000_000 } })
+  }))
+)
+
+/** An event store that forgets the command id of what it records: idempotency must break. */
+const forgetfulStore = Layer.effect(
+  EventStore.EventStore,
+  Effect.gen(function*() {
+    const store = yield* EventStore.EventStore
+    return {
+      ...store,
+      read: (streamId, range) =>
+        store.read(streamId, range).pipe(
+          Stream.map(({ metadata: { commandId: _, ...metadata }, ...recorded }) => ({ ...recorded, metadata }))
+        )
+    } satisfies EventStore.Service
+  })
+).pipe(Layer.provide(MemoryEventStore.layer))
+
+const oldRegistrations = fc.record({
+  userId: fc.constantFrom("u1", "u2"),
+  name: fc.constantFrom("Ada", "Ada Lovelace", "Ada King Lovelace", "Grace Brewster Murray Hopper"),
+  email: fc.constantFrom("ada@example.com", "grace@example.org")
+}).map((v1) => ({ type: "UserRegistered", schemaVersion: 1, data: { _tag: "UserRegistered", ...v1 } }))
+
+describe("HistoryLaws", () => {
+  it("snapshotsChangeNothing holds for the bank account on the memory stores", async () => {
+    await fc.assert(HistoryLaws.snapshotsChangeNothing({ ...bank, snapshots, layer: stores }), { numRuns: 100 })
+  })
+
+  it("snapshotsChangeNothing fails on a snapshot store that corrupts states", async () => {
+    const result = await fc.check(
+      HistoryLaws.snapshotsChangeNothing({
+        ...bank,
+        snapshots,
+        layer: Layer.merge(MemoryEventStore.layer, corruptSnapshots)
+      }),
+      { numRuns: 100 }
+    )
+    assert.isTrue(result.failed)
+  })
+
+  it("idempotentCommands holds for the bank account on the memory store", async () => {
+    await fc.assert(HistoryLaws.idempotentCommands({ ...bank, layer: MemoryEventStore.layer }), { numRuns: 100 })
+  })
+
+  it("idempotentCommands fails when the command ids are lost", async () => {
+    const result = await fc.check(HistoryLaws.idempotentCommands({ ...bank, layer: forgetfulStore }), { numRuns: 100 })
+    assert.isTrue(result.failed)
+  })
+
+  it("upcastThenDecode holds for the user's name split", () => {
+    fc.assert(HistoryLaws.upcastThenDecode({ schema: User.Event, upcasters: User.upcasters, old: oldRegistrations }), {
+      numRuns: 100
+    })
+  })
+
+  it("upcastThenDecode fails on an upcaster that leaves the payload in the old shape", () => {
+    const broken = { UserRegistered: [(v1: unknown) => v1] }
+    const result = fc.check(HistoryLaws.upcastThenDecode({ schema: User.Event, upcasters: broken, old: oldRegistrations }))
+    assert.isTrue(result.failed)
+  })
+})
