@@ -35,6 +35,10 @@ export interface Pending {
   readonly trace?: Envelope.Trace | undefined
   /** The version of the event type's shape the payload is written in (default 1). */
   readonly schemaVersion?: number | undefined
+  /** Keeps an event's id when a log is imported; new events get a fresh one. */
+  readonly eventId?: string | undefined
+  /** Keeps an event's time of recording when a log is imported; new events get the `Clock`'s. */
+  readonly recordedAt?: number | undefined
 }
 
 /**
@@ -187,15 +191,15 @@ const isJson = Schema.is(Schema.Json)
  */
 export const stamp = (events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArray<Envelope.Metadata>> =>
   Effect.gen(function*() {
-    const recordedAt = yield* Clock.currentTimeMillis
+    const now = yield* Clock.currentTimeMillis
     const random = yield* Random.Random
-    return events.map(({ schemaVersion, trace }) => ({
-      eventId: uuid(random),
-      recordedAt,
-      ...(trace?.correlationId === undefined ? {} : { correlationId: trace.correlationId }),
-      ...(trace?.causationId === undefined ? {} : { causationId: trace.causationId }),
-      ...(trace?.commandId === undefined ? {} : { commandId: trace.commandId }),
-      ...(schemaVersion === undefined || schemaVersion === 1 ? {} : { schemaVersion })
+    return events.map((event) => ({
+      eventId: event.eventId ?? uuid(random),
+      recordedAt: event.recordedAt ?? now,
+      ...(event.trace?.correlationId === undefined ? {} : { correlationId: event.trace.correlationId }),
+      ...(event.trace?.causationId === undefined ? {} : { causationId: event.trace.causationId }),
+      ...(event.trace?.commandId === undefined ? {} : { commandId: event.trace.commandId }),
+      ...(event.schemaVersion === undefined || event.schemaVersion === 1 ? {} : { schemaVersion: event.schemaVersion })
     }))
   })
 

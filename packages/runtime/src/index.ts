@@ -27,3 +27,6 @@ export * as Inspector from "./Inspector.ts"
 
 /** Where command handlers keep snapshots of long streams. */
 export * as SnapshotStore from "./SnapshotStore.ts"
+
+/** Export and import of a whole event log as one validated JSON document. */
+export * as LogFile from "./LogFile.ts"

@@ -1,0 +1,171 @@
+/**
+ * **LogFile**: a whole event log as one JSON document, to export from a store and import into
+ * another (a backup, a bug report, moving from memory to IndexedDB). An import checks everything
+ * before it writes anything: the document's shape, every record's envelope, versions 1, 2, 3… per
+ * stream, strictly increasing positions, and — given the domains' event Schemas — every payload. A
+ * file that fails any check is refused with {@link InvalidLogFile} saying what and where, and the
+ * store is left as it was.
+ *
+ * Imports go into an empty store only, so that the log is reproduced exactly (event ids, times and
+ * order kept; positions are the target store's own, in the same order). Each run of consecutive
+ * events of one stream is one atomic append; a store that fails in the middle of an import (quota,
+ * connection) keeps the runs appended before, so import into a store you can discard.
+ *
+ * @since 0.1.0
+ */
+import { Envelope, ExpectedVersion } from "@chronicle/core"
+import type { Upcaster } from "@chronicle/core"
+import { Data, Effect, Result, Schema, SchemaIssue, Stream } from "effect"
+import * as Codec from "./Codec.ts"
+import { EventStore, type StoreError, type WrongExpectedVersion } from "./EventStore.ts"
+
+/**
+ * The document: a format tag, its version, and the records in global order.
+ *
+ * @since 0.1.0
+ */
+export const LogFile = Schema.Struct({
+  format: Schema.Literal("chronicle-log"),
+  formatVersion: Schema.Literal(1),
+  events: Schema.Array(Envelope.Recorded)
+})
+
+/**
+ * An exported event log.
+ *
+ * @since 0.1.0
+ */
+export type LogFile = typeof LogFile.Type
+
+/**
+ * The file cannot be imported. `reason` says what is wrong and where; nothing was written.
+ *
+ * @since 0.1.0
+ */
+export class InvalidLogFile extends Data.TaggedError("InvalidLogFile")<{ readonly reason: string }> {
+  override get message(): string {
+    return `Invalid event log file: ${this.reason}`
+  }
+}
+
+/**
+ * Reads the whole log of the store in the context into a {@link LogFile}.
+ *
+ * @since 0.1.0
+ */
+export const exportLog: Effect.Effect<LogFile, StoreError, EventStore> = EventStore.use((store) =>
+  Stream.runCollect(store.readAll()).pipe(
+    Effect.map((events): LogFile => ({ format: "chronicle-log", formatVersion: 1, events: events as LogFile["events"] }))
+  )
+)
+
+/**
+ * The event Schemas (and upcasters) an import checks payloads with, by event type. Records of types
+ * not listed are refused.
+ *
+ * @since 0.1.0
+ */
+export type Domains = ReadonlyArray<{
+  readonly eventSchema: Codec.EventSchema<Codec.Tagged>
+  readonly upcasters?: Upcaster.Upcasters | undefined
+}>
+
+const formatIssue = SchemaIssue.makeFormatterDefault()
+
+/**
+ * Checks a document (parsed JSON, or the JSON text) and returns it as a {@link LogFile}, or says
+ * what is wrong: the shape, then per record the stream versions and positions, then the payloads.
+ *
+ * @example
+ * ```ts
+ * LogFile.validate(JSON.parse(text), [{ eventSchema: BankAccount.Event }])
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const validate = (input: unknown, domains: Domains): Result.Result<LogFile, InvalidLogFile> => {
+  const invalid = (reason: string) => Result.fail(new InvalidLogFile({ reason }))
+  const parsed = typeof input === "string" ? parseJson(input) : Result.succeed(input)
+  if (Result.isFailure(parsed)) return invalid("it is not JSON")
+  const file = Schema.decodeUnknownResult(LogFile)(parsed.success, { errors: "all" })
+  if (Result.isFailure(file)) return invalid(`it is not a Chronicle event log: ${formatIssue(file.failure.issue)}`)
+  const decoders = new Map<string, ReturnType<typeof Codec.decoder>>()
+  for (const { eventSchema, upcasters } of domains) {
+    const decode = Codec.decoder(eventSchema, upcasters)
+    for (const type of Codec.eventTypes(eventSchema) ?? []) decoders.set(type, decode)
+  }
+  const versions = new Map<string, number>()
+  let position = 0
+  for (const [i, recorded] of file.success.events.entries()) {
+    const where = `event #${i + 1} (stream "${recorded.streamId}", version ${recorded.version})`
+    const expected = (versions.get(recorded.streamId) ?? 0) + 1
+    if (recorded.version !== expected) return invalid(`${where}: expected version ${expected} of its stream`)
+    if (recorded.position <= position) return invalid(`${where}: position ${recorded.position} does not follow ${position}`)
+    const decode = decoders.get(recorded.type)
+    if (decode === undefined) return invalid(`${where}: unknown event type "${recorded.type}"`)
+    const decoded = decode(recorded)
+    if (Result.isFailure(decoded)) return invalid(`${where}: ${decoded.failure.reason}`)
+    versions.set(recorded.streamId, recorded.version)
+    position = recorded.position
+  }
+  return Result.succeed(file.success)
+}
+
+const parseJson = (text: string): Result.Result<unknown, unknown> => {
+  try {
+    return Result.succeed(JSON.parse(text))
+  } catch (error) {
+    return Result.fail(error)
+  }
+}
+
+/**
+ * Validates a document and, if it is valid and the store is empty, appends its events stream by
+ * stream in their global order, keeping event ids, times and the other metadata. Returns the number
+ * of events imported.
+ *
+ * @example
+ * ```ts
+ * const count = yield* LogFile.importLog(text, [{ eventSchema: BankAccount.Event }])
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const importLog = (
+  input: unknown,
+  domains: Domains
+): Effect.Effect<number, InvalidLogFile | StoreError | WrongExpectedVersion, EventStore> =>
+  Effect.gen(function*() {
+    const file = yield* Effect.fromResult(validate(input, domains))
+    const store = yield* EventStore
+    if ((yield* store.lastPosition) > 0) {
+      return yield* new InvalidLogFile({ reason: "the store is not empty; import into an empty store" })
+    }
+    for (const run of runsByStream(file.events)) {
+      const [first] = run
+      yield* store.append(
+        first!.streamId,
+        run.map(({ data, metadata, type }) => ({
+          type,
+          data,
+          trace: metadata,
+          schemaVersion: metadata.schemaVersion,
+          eventId: metadata.eventId,
+          recordedAt: metadata.recordedAt
+        })),
+        ExpectedVersion.exact(first!.version - 1)
+      )
+    }
+    return file.events.length
+  })
+
+/** Splits the log into runs of consecutive events of one stream: one append each, in order. */
+const runsByStream = (events: ReadonlyArray<Envelope.Recorded>): ReadonlyArray<ReadonlyArray<Envelope.Recorded>> => {
+  const runs: Array<Array<Envelope.Recorded>> = []
+  for (const event of events) {
+    const last = runs.at(-1)
+    if (last !== undefined && last[0]!.streamId === event.streamId) last.push(event)
+    else runs.push([event])
+  }
+  return runs
+}

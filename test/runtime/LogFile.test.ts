@@ -1,0 +1,60 @@
+import { BankAccount, User } from "@chronicle/examples"
+import { CommandHandler, EventStore, LogFile } from "@chronicle/runtime"
+import { MemoryEventStore } from "@chronicle/store-memory"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Result, Stream } from "effect"
+
+const accounts = CommandHandler.make({
+  decider: BankAccount.decider,
+  commandSchema: BankAccount.Command,
+  eventSchema: BankAccount.Event,
+  streamId: BankAccount.streamId
+})
+const domains = [{ eventSchema: BankAccount.Event }, { eventSchema: User.Event, upcasters: User.upcasters }]
+
+describe("LogFile", () => {
+  it.effect("export then import into an empty store reproduces the log exactly", () =>
+    Effect.gen(function*() {
+      const exported = yield* Effect.gen(function*() {
+        yield* accounts.handle({ _tag: "Open", accountId: "a", owner: "Ada" }, { correlationId: "c1", commandId: "k1" })
+        yield* accounts.handle({ _tag: "Open", accountId: "b", owner: "Bob" })
+        yield* accounts.handle({ _tag: "Deposit", accountId: "a", amount: 7 })
+        return yield* LogFile.exportLog
+      }).pipe(Effect.provide(MemoryEventStore.layer))
+      const text = JSON.stringify(exported)
+      const imported = yield* Effect.gen(function*() {
+        assert.strictEqual(yield* LogFile.importLog(text, domains), 3)
+        return yield* LogFile.exportLog
+      }).pipe(Effect.provide(MemoryEventStore.layer))
+      assert.deepStrictEqual(imported, exported)
+    }))
+
+  it("validate names the first problem: bad envelope, position order, payload", () => {
+    const record = (position: number, data: unknown) => ({
+      streamId: "account-a",
+      version: position,
+      position,
+      type: "Deposited",
+      data,
+      metadata: { eventId: `e${position}`, recordedAt: 0 }
+    })
+    const file = (events: ReadonlyArray<unknown>) => ({ format: "chronicle-log", formatVersion: 1, events })
+    const reason = (input: unknown) => {
+      const result = LogFile.validate(input, domains)
+      return Result.isFailure(result) ? result.failure.reason : "valid"
+    }
+    const deposit = { _tag: "Deposited", accountId: "a", amount: 1 }
+    assert.strictEqual(reason(file([record(1, deposit)])), "valid")
+    assert.match(reason(file([{ ...record(1, deposit), version: 0 }])), /not a Chronicle event log: .*at \["events"\]\[0\]\["version"\]/s)
+    assert.match(reason(file([record(2, deposit), { ...record(2, deposit), version: 2 }])), /expected version 1/)
+    assert.match(reason(file([record(1, deposit), { ...record(1, deposit), version: 2 }])), /position 1 does not follow 1/)
+    assert.match(reason(file([record(1, { ...deposit, amount: -3 })])), /event #1 .*greater than 0/)
+  })
+
+  it.effect("the store is untouched by a refused import", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(LogFile.importLog("[]", domains))
+      assert.strictEqual(error._tag, "InvalidLogFile")
+      assert.strictEqual((yield* EventStore.EventStore.use((store) => Stream.runCollect(store.readAll()))).length, 0)
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
+})
