@@ -18,3 +18,6 @@ export * as Arbitraries from "./Arbitraries.ts"
 
 /** Laws of long histories: snapshots, idempotent commands, upcasters. */
 export * as HistoryLaws from "./HistoryLaws.ts"
+
+/** The contract suite every EventStore layer must pass. */
+export * as EventStoreContract from "./EventStoreContract.ts"

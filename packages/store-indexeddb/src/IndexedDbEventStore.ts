@@ -1,0 +1,123 @@
+/**
+ * The IndexedDB **EventStore** layer: the event log of a browser app, kept across reloads and shared
+ * by all its tabs.
+ *
+ * - Each `append` is one readwrite transaction: it reads the stream's last version, checks the
+ *   expected version and adds all events or none. Readwrite transactions run one at a time, across
+ *   tabs, so positions are assigned in commit order (1, 2, 3… without gaps); a unique index on
+ *   `[streamId, version]` guarantees that no two writers both record version n of a stream.
+ * - Reads by stream and by position go through indexes and key ranges, a page per transaction.
+ * - `subscribe` delivers catch-up then live events, including those appended in other tabs: after
+ *   each commit a tab posts the new last position on a `BroadcastChannel`, and the others read the
+ *   new events from the database.
+ * - Failures are typed: {@link IndexedDb.OpenError} when the layer is built, then `StoreError`s
+ *   (quota exceeded, connection closed by a newer tab — see {@link IndexedDb}) with nothing
+ *   half-written.
+ *
+ * @since 0.1.0
+ */
+import type { Envelope } from "@chronicle/core"
+import { EventStore, Pages } from "@chronicle/runtime"
+import { Effect, Layer, Stream } from "effect"
+import type { Scope } from "effect"
+import * as IndexedDb from "./IndexedDb.ts"
+import * as Connection from "./internal/connection.ts"
+import * as Events from "./internal/events.ts"
+import * as Head from "./internal/head.ts"
+
+/**
+ * How to build the store.
+ *
+ * @example
+ * ```ts
+ * IndexedDbEventStore.layer({ name: "bank", pageSize: 256 })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Options extends IndexedDb.Options {
+  /** How many events one read transaction fetches (a positive integer). Default `Pages.defaultPageSize`. */
+  readonly pageSize?: number | undefined
+}
+
+/**
+ * Opens (creating or upgrading) the database `name` and builds the store on it, for the current
+ * scope: the connection closes when the scope ends.
+ *
+ * @example
+ * ```ts
+ * const store = yield* IndexedDbEventStore.make({ name: "bank" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const make = (options: Options): Effect.Effect<EventStore.Service, IndexedDb.OpenError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const head = yield* Head.make(options.name)
+    const connection = yield* Connection.open(options.name)
+    const lastPosition = connection.transact("last position", undefined, Events.lastPosition)
+    yield* lastPosition.pipe(
+      Effect.flatMap(head.advance),
+      Effect.mapError((cause) => new IndexedDb.OpenError({ database: options.name, reason: "Unavailable", cause }))
+    )
+    const pageSize = options.pageSize
+
+    const append: EventStore.Service["append"] = (streamId, events, expected) =>
+      Effect.gen(function*() {
+        yield* EventStore.validate(streamId, events)
+        const metadata = yield* EventStore.stamp(events)
+        // Once committed, the head must move even if the caller is interrupted, or live subscribers
+        // in this tab would wait for the next commit.
+        const outcome = yield* Effect.uninterruptible(
+          connection.transact("append", streamId, (database) =>
+            Events.append(database, { streamId, events, metadata, expected })).pipe(
+              Effect.tap((outcome) => {
+                const last = outcome._tag === "Written" ? outcome.events.at(-1) : undefined
+                return last === undefined ? Effect.void : head.publish(last.position)
+              })
+            )
+        )
+        if (outcome._tag === "Conflict") {
+          return yield* new EventStore.WrongExpectedVersion({ streamId, expected, actual: outcome.actual })
+        }
+        return { version: outcome.version, events: outcome.events }
+      })
+
+    const readLog = (operation: string): Pages.ReadPage<Envelope.Recorded, EventStore.StoreError> => (from, limit) =>
+      connection.transact(operation, undefined, (database) => Events.readLog(database, from, limit))
+    const startOf = (range: { readonly from?: number | undefined } | undefined) => Math.max(range?.from ?? 1, 1)
+
+    return {
+      append,
+      read: (streamId, range) =>
+        Pages.stream({
+          from: startOf(range),
+          key: (recorded) => recorded.version,
+          pageSize,
+          readPage: (from, limit) =>
+            connection.transact("read", streamId, (database) =>
+              Events.readStream(database, streamId, from, range?.to ?? Infinity, limit))
+        }),
+      readAll: (range) =>
+        Pages.stream({ from: startOf(range), key: (recorded) => recorded.position, pageSize, readPage: readLog("read all") }),
+      subscribe: (range) =>
+        Pages.follow({ from: startOf(range), head: head.ref, pageSize, readPage: readLog("subscribe") }).pipe(
+          Stream.interruptWhen(connection.closed("subscribe"))
+        ),
+      lastPosition
+    }
+  })
+
+/**
+ * A layer providing an {@link EventStore.EventStore} on the IndexedDB database `name`. Building it
+ * fails with {@link IndexedDb.OpenError} when the database cannot be opened.
+ *
+ * @example
+ * ```ts
+ * const runtime = ManagedRuntime.make(IndexedDbEventStore.layer({ name: "bank" }))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: Options): Layer.Layer<EventStore.EventStore, IndexedDb.OpenError> =>
+  Layer.effect(EventStore.EventStore, make(options))

@@ -1,0 +1,14 @@
+/**
+ * `@chronicle/store-indexeddb`: the IndexedDB layers for browser apps.
+ *
+ * @since 0.1.0
+ */
+
+/** The IndexedDB EventStore: `make` and `layer`. */
+export * as IndexedDbEventStore from "./IndexedDbEventStore.ts"
+
+/** The IndexedDB CheckpointStore: `make` and `layer`. */
+export * as IndexedDbCheckpointStore from "./IndexedDbCheckpointStore.ts"
+
+/** The database the layers share: its options, schema version and typed errors. */
+export * as IndexedDb from "./IndexedDb.ts"
