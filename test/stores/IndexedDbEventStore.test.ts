@@ -33,7 +33,7 @@ const patch = <T extends object, K extends keyof T>(target: T, key: K, replace: 
     (original) => Effect.sync(() => void (target[key] = original))
   )
 
-const closedBy = (error: EventStore.StoreError | EventStore.WrongExpectedVersion) =>
+const closedBy = (error: EventStore.StoreError | EventStore.WrongExpectedVersion | EventStore.StreamClosed) =>
   error._tag === "StoreError" && error.cause instanceof IndexedDb.ConnectionClosed ? error.cause.reason : undefined
 
 describe("IndexedDbEventStore", () => {

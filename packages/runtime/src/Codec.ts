@@ -13,7 +13,7 @@ import type { Envelope } from "@chronicle/core"
 import { Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, SchemaAST, SchemaIssue, Stream } from "effect"
 import type { Array as Arr } from "effect"
-import type { Pending } from "./EventStore.ts"
+import { archivedType, deletedType, type Pending, StreamClosed } from "./EventStore.ts"
 
 /**
  * A tagged event, the shape every Chronicle event has.
@@ -153,6 +153,9 @@ export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  * stream fails with the first record that does not decode; the records of earlier pages have been
  * delivered, those of the failing page have not. Nothing is ever skipped.
  *
+ * Life-cycle markers are handled explicitly: an archive marker ends the events (it is not an event
+ * of the domain), a tombstone fails the stream with `StreamClosed` (the stream was deleted).
+ *
  * @example
  * ```ts
  * const history = store.read("account-1").pipe(Codec.decodeStream(BankAccount.Event))
@@ -165,16 +168,23 @@ export const decodeStream = <Event extends Tagged>(
   upcasters: Upcaster.Upcasters = Upcaster.none
 ) => {
   const decode = decoder(schema, upcasters)
-  return <E, R>(records: Stream.Stream<Envelope.Recorded, E, R>): Stream.Stream<Envelope.Recorded<Event>, E | EventDecodeError, R> =>
-    Stream.mapArrayEffect(records, (page) => {
+  return <E, R>(
+    records: Stream.Stream<Envelope.Recorded, E, R>
+  ): Stream.Stream<Envelope.Recorded<Event>, E | EventDecodeError | StreamClosed, R> =>
+    records.pipe(
+      Stream.filter((recorded) => recorded.type !== archivedType),
+      Stream.mapArrayEffect((page): Effect.Effect<Arr.NonEmptyReadonlyArray<Envelope.Recorded<Event>>, EventDecodeError | StreamClosed> => {
       const decoded: Array<Envelope.Recorded<Event>> = []
       for (const recorded of page) {
+        if (recorded.type === deletedType) {
+          return Effect.fail(new StreamClosed({ streamId: recorded.streamId, closure: "Deleted" }))
+        }
         const event = decode(recorded)
         if (Result.isFailure(event)) return Effect.fail(event.failure)
         decoded.push(event.success)
       }
       return Effect.succeed(decoded as unknown as Arr.NonEmptyReadonlyArray<Envelope.Recorded<Event>>)
-    })
+    }))
 }
 
 /**

@@ -18,7 +18,8 @@
  *   its events' metadata; handling the same id again on the stream returns the first outcome and
  *   appends nothing.
  * - **Terminal streams**: once the decider's `isTerminal` holds, commands are refused with
- *   {@link StreamTerminated} before `decide` runs.
+ *   {@link StreamTerminated} before `decide` runs. A deleted stream fails to load and an archived one
+ *   refuses the append, both with `StreamClosed`.
  *
  * @since 0.1.0
  */
@@ -27,7 +28,7 @@ import { Decider, ExpectedVersion, Upcaster } from "@chronicle/core"
 import { Data, Effect, Option, Result, Schedule, Schema, SchemaIssue, Stream } from "effect"
 import type { StandardSchema } from "effect"
 import * as Codec from "./Codec.ts"
-import { EventStore, type StoreError, type WrongExpectedVersion } from "./EventStore.ts"
+import { archivedType, EventStore, type StoreError, StreamClosed, type WrongExpectedVersion } from "./EventStore.ts"
 import * as Inspector from "./Inspector.ts"
 import * as Snapshots from "./internal/snapshots.ts"
 import type { History } from "./internal/snapshots.ts"
@@ -86,6 +87,7 @@ export class StreamTerminated extends Data.TaggedError("StreamTerminated")<{
  */
 export type HandleError =
   | StreamTerminated
+  | StreamClosed
   | WrongExpectedVersion
   | StoreError
   | Codec.EventDecodeError
@@ -171,7 +173,9 @@ export interface CommandHandler<Command, State, Event, Rejection, Services = Eve
     trace?: Envelope.Trace
   ) => Effect.Effect<Handled<State, Event>, InvalidCommand | CommandRejected<Rejection> | HandleError, Services>
   /** Loads a stream's current state and version (from its snapshot and tail, where there is one). */
-  readonly load: (streamId: string) => Effect.Effect<Loaded<State>, StoreError | Codec.EventDecodeError, Services>
+  readonly load: (
+    streamId: string
+  ) => Effect.Effect<Loaded<State>, StoreError | StreamClosed | Codec.EventDecodeError, Services>
 }
 
 const defaultRetry = Schedule.recurs(10)
@@ -215,21 +219,36 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
   const decodeCommand = Schema.decodeUnknownResult(options.commandSchema)
   const empty: History<State> = { state: decider.initialState, version: 0, commandIds: new Set() }
 
-  /** Folds the stream's events after `from.version` into `from`. */
+  /**
+   * Folds the stream's events after `from.version` into `from`. An archive marker (always last)
+   * counts in the version and marks the history archived.
+   */
   const replay = (streamId: string, from: History<State>) =>
     EventStore.use((store) =>
-      store.read(streamId, { from: from.version + 1 }).pipe(
-        decodeEvents,
-        Stream.runFold(
-          () => ({ state: from.state, version: from.version, commandIds: new Set(from.commandIds) }),
-          (history, recorded) => {
-            history.state = decider.evolve(history.state, recorded.data)
-            history.version = recorded.version
-            if (recorded.metadata.commandId !== undefined) history.commandIds.add(recorded.metadata.commandId)
-            return history
-          }
+      Effect.suspend(() => {
+        let last: Envelope.Recorded | undefined
+        return store.read(streamId, { from: from.version + 1 }).pipe(
+          Stream.mapArray((page) => {
+            last = page.at(-1)
+            return page
+          }),
+          decodeEvents,
+          Stream.runFold(
+            () => ({ state: from.state, version: from.version, commandIds: new Set(from.commandIds) }),
+            (history, recorded) => {
+              history.state = decider.evolve(history.state, recorded.data)
+              history.version = recorded.version
+              if (recorded.metadata.commandId !== undefined) history.commandIds.add(recorded.metadata.commandId)
+              return history
+            }
+          ),
+          Effect.map((history) => ({
+            ...history,
+            version: last?.version ?? history.version,
+            archived: last?.type === archivedType
+          }))
         )
-      )
+      })
     )
 
   const snapshotting = snapshots === undefined ? undefined : Snapshots.make(snapshots)
@@ -268,6 +287,7 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
         const first = yield* firstOutcome(streamId, trace.commandId)
         if (first !== undefined) return first
       }
+      if (history.archived) return yield* new StreamClosed({ streamId, closure: "Archived" })
       if (decider.isTerminal(before)) return yield* new StreamTerminated({ streamId, version })
       const decided = Decider.transition(decider, command, before)
       if (Result.isFailure(decided)) {

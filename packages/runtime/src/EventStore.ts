@@ -13,6 +13,9 @@
  * - Global positions are strictly increasing in commit order (a layer may leave gaps).
  * - `read` returns a stream's events in version order; `readAll` all events in global order.
  * - `subscribe` delivers catch-up then live events in global order: no gap, no duplicate.
+ * - Streams have a life cycle: {@link archive} closes a stream for writing and {@link remove} ends it
+ *   with a tombstone. Both record a marker event, so the global log (and every projection) sees them;
+ *   after a marker the layer refuses appends with {@link StreamClosed} ({@link closedBy} says when).
  *
  * @since 0.1.0
  */
@@ -119,8 +122,11 @@ export interface Service {
     streamId: string,
     events: ReadonlyArray<Pending>,
     expected: ExpectedVersion.ExpectedVersion
-  ) => Effect.Effect<AppendResult, WrongExpectedVersion | StoreError>
-  /** The events of one stream in version order; empty for a stream that does not exist. */
+  ) => Effect.Effect<AppendResult, WrongExpectedVersion | StreamClosed | StoreError>
+  /**
+   * The events of one stream in version order; empty for a stream that does not exist. Life-cycle
+   * markers are events too: a read returns them where they were recorded.
+   */
   readonly read: (streamId: string, range?: VersionRange) => Stream.Stream<Envelope.Recorded, StoreError>
   /** All events of the store in global order, from a position. Ends at the current last event. */
   readonly readAll: (range?: PositionRange) => Stream.Stream<Envelope.Recorded, StoreError>
@@ -148,6 +154,104 @@ export interface Service {
  * @since 0.1.0
  */
 export class EventStore extends Context.Service<EventStore, Service>()("@chronicle/runtime/EventStore") {}
+
+/**
+ * The type of the marker event that archives a stream: its history stays readable, nothing more
+ * can be appended (but a {@link deletedType} marker).
+ *
+ * @since 0.1.0
+ */
+export const archivedType = "$StreamArchived"
+
+/**
+ * The type of the tombstone that deletes a stream: reading it through the runtime fails with
+ * {@link StreamClosed}, nothing more can be appended. The events stay in the global log.
+ *
+ * @since 0.1.0
+ */
+export const deletedType = "$StreamDeleted"
+
+/**
+ * Why a stream accepts no more events.
+ *
+ * @since 0.1.0
+ */
+export type Closure = "Archived" | "Deleted"
+
+/**
+ * The stream was archived or deleted: nothing was appended.
+ *
+ * @since 0.1.0
+ */
+export class StreamClosed extends Data.TaggedError("StreamClosed")<{
+  readonly streamId: string
+  readonly closure: Closure
+}> {
+  override get message(): string {
+    return `Stream "${this.streamId}" is ${this.closure === "Archived" ? "archived" : "deleted"}: it accepts no more events`
+  }
+}
+
+/**
+ * Whether a stream whose last event has type `lastType` refuses `events`, and why. Layers call it
+ * inside their atomic append, with the type of the stream's last record (`undefined` for a new
+ * stream): after a tombstone nothing is accepted, after an archive marker only a tombstone.
+ *
+ * @example
+ * ```ts
+ * EventStore.closedBy("$StreamArchived", [{ type: "Deposited", data: {} }]) // "Archived"
+ * EventStore.closedBy("Deposited", [{ type: "Deposited", data: {} }]) // undefined
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const closedBy = (lastType: string | undefined, events: ReadonlyArray<Pending>): Closure | undefined => {
+  const closure = closureOf(lastType)
+  return closure === "Archived" && events.every((event) => event.type === deletedType) ? undefined : closure
+}
+
+/**
+ * The closure an event type marks, if it is a life-cycle marker.
+ *
+ * @since 0.1.0
+ */
+export const closureOf = (type: string | undefined): Closure | undefined =>
+  type === archivedType ? "Archived" : type === deletedType ? "Deleted" : undefined
+
+const close = (type: string) =>
+(
+  streamId: string,
+  expected: ExpectedVersion.ExpectedVersion = ExpectedVersion.streamExists
+): Effect.Effect<AppendResult, WrongExpectedVersion | StreamClosed | StoreError, EventStore> =>
+  EventStore.use((store) => store.append(streamId, [{ type, data: { _tag: type } }], expected))
+
+/**
+ * Archives a stream: appends the {@link archivedType} marker. Its events stay readable; later
+ * appends fail with {@link StreamClosed}. By default the stream must exist.
+ *
+ * @example
+ * ```ts
+ * yield* EventStore.archive("account-42")
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const archive = close(archivedType)
+
+/**
+ * Deletes a stream: appends the {@link deletedType} tombstone. Reading the stream through the runtime
+ * (`Codec.decodeStream`, the `CommandHandler`) fails with {@link StreamClosed}; later appends too.
+ * Projectors see the tombstone and can drop what they keep for the stream. By default the stream
+ * must exist.
+ *
+ * @example
+ * ```ts
+ * yield* EventStore.remove("user-7")
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const remove = close(deletedType)
 
 /**
  * Checks an append before anything is written, so that every layer refuses the same appends with the

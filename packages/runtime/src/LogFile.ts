@@ -17,7 +17,7 @@ import { Envelope, ExpectedVersion } from "@chronicle/core"
 import type { Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, SchemaIssue, Stream } from "effect"
 import * as Codec from "./Codec.ts"
-import { EventStore, type StoreError, type WrongExpectedVersion } from "./EventStore.ts"
+import { EventStore, type StoreError, type StreamClosed, type WrongExpectedVersion } from "./EventStore.ts"
 
 /**
  * The document: a format tag, its version, and the records in global order.
@@ -134,7 +134,7 @@ const parseJson = (text: string): Result.Result<unknown, unknown> => {
 export const importLog = (
   input: unknown,
   domains: Domains
-): Effect.Effect<number, InvalidLogFile | StoreError | WrongExpectedVersion, EventStore> =>
+): Effect.Effect<number, InvalidLogFile | StoreError | StreamClosed | WrongExpectedVersion, EventStore> =>
   Effect.gen(function*() {
     const file = yield* Effect.fromResult(validate(input, domains))
     const store = yield* EventStore

@@ -8,6 +8,7 @@
  * - Events of other types (other domains sharing the store) only move the checkpoint.
  * - `rebuild` starts again from zero; incremental application and rebuild give the same read model.
  * - A record that no longer decodes stops the projector with a typed error; nothing is skipped.
+ * - A stream archived or deleted reaches the projection explicitly, through `onClosed`.
  *
  * @since 0.1.0
  */
@@ -16,7 +17,7 @@ import { Effect, FiberHandle, Option, Result, Schema, Stream, SubscriptionRef } 
 import type { Scope } from "effect"
 import { CheckpointStore } from "./CheckpointStore.ts"
 import * as Codec from "./Codec.ts"
-import { EventStore, StoreError } from "./EventStore.ts"
+import { type Closure, closureOf, EventStore, StoreError } from "./EventStore.ts"
 
 /**
  * A read model with the position of the last event applied to it.
@@ -48,6 +49,13 @@ export interface Options<State, Event extends Codec.Tagged> {
   readonly eventSchema: Codec.EventSchema<Event>
   /** Bring events written in older shapes to the current one. Default: none. */
   readonly upcasters?: Upcaster.Upcasters | undefined
+  /**
+   * Called when a stream is archived or deleted (at its marker event), e.g. to drop what the read
+   * model keeps for it. Default: the read model does not change.
+   */
+  readonly onClosed?:
+    | ((state: State, closed: { readonly streamId: string; readonly closure: Closure }) => State)
+    | undefined
   /** Where to resume: a read model saved earlier with its position. Default: from zero. */
   readonly from?: Checkpointed<State> | undefined
   /** Called after each batch of events is applied, e.g. to save the checkpoint. */
@@ -77,12 +85,13 @@ export interface Projector<State> {
 /**
  * Applies a batch of recorded events to a checkpointed read model: positions at or below the
  * checkpoint are ignored (re-delivery is a no-op), events of types the Schema does not know only move
- * the checkpoint, the others are decoded and folded in. Pure.
+ * the checkpoint, stream archive and delete markers go to `onClosed`, the others are decoded and
+ * folded in. Pure.
  *
  * @since 0.1.0
  */
 export const step = <State, Event extends Codec.Tagged>(
-  options: Pick<Options<State, Event>, "projection" | "eventSchema" | "upcasters">
+  options: Pick<Options<State, Event>, "projection" | "eventSchema" | "upcasters" | "onClosed">
 ) => {
   const decode = Codec.decoder(options.eventSchema, options.upcasters)
   const types = Codec.eventTypes(options.eventSchema)
@@ -93,7 +102,10 @@ export const step = <State, Event extends Codec.Tagged>(
     let { position, state } = checkpoint
     for (const recorded of records) {
       if (recorded.position <= position) continue
-      if (types === undefined || types.has(recorded.type)) {
+      const closure = closureOf(recorded.type)
+      if (closure !== undefined) {
+        if (options.onClosed !== undefined) state = options.onClosed(state, { streamId: recorded.streamId, closure })
+      } else if (types === undefined || types.has(recorded.type)) {
         const decoded = decode(recorded)
         if (Result.isFailure(decoded)) return Result.fail(decoded.failure)
         state = options.projection.evolve(state, decoded.success.data)

@@ -134,5 +134,7 @@ export class ConnectionClosed extends Data.TaggedError("IndexedDbConnectionClose
  *
  * @since 0.1.0
  */
-export const isQuotaExceeded = (error: EventStore.StoreError | EventStore.WrongExpectedVersion): boolean =>
+export const isQuotaExceeded = (
+  error: EventStore.StoreError | EventStore.WrongExpectedVersion | EventStore.StreamClosed
+): boolean =>
   error._tag === "StoreError" && nameOf(error.cause) === "QuotaExceededError"

@@ -34,12 +34,14 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     events: ReadonlyArray<EventStore.Pending>,
     expected: ExpectedVersion.ExpectedVersion,
     metadata: ReadonlyArray<Envelope.Metadata>
-  ): Result.Result<EventStore.AppendResult, EventStore.WrongExpectedVersion> => {
+  ): Result.Result<EventStore.AppendResult, EventStore.WrongExpectedVersion | EventStore.StreamClosed> => {
     const stream = streams.get(streamId)
     const actual = stream?.length ?? 0
     if (!ExpectedVersion.matches(expected, actual)) {
       return Result.fail(new EventStore.WrongExpectedVersion({ streamId, expected, actual }))
     }
+    const closure = EventStore.closedBy(stream?.at(-1)?.type, events)
+    if (closure !== undefined) return Result.fail(new EventStore.StreamClosed({ streamId, closure }))
     const recorded = events.map((event, i): Envelope.Recorded => ({
       streamId,
       version: actual + i + 1,

@@ -36,7 +36,7 @@ const assertBatches = (events: ReadonlyArray<Envelope.Recorded>, sizes: Readonly
 }
 
 const isConflict = (
-  error: EventStore.WrongExpectedVersion | EventStore.StoreError
+  error: EventStore.WrongExpectedVersion | EventStore.StreamClosed | EventStore.StoreError
 ): error is EventStore.WrongExpectedVersion => error._tag === "WrongExpectedVersion"
 
 /** The concurrency checks, each on a fresh store. */
