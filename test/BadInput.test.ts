@@ -1,19 +1,28 @@
 /**
  * The bad-input catalogue: every kind of bad input the library can meet, each with the typed error
  * a user gets and a check that nothing already stored was lost or changed. Runs on every store layer
- * listed in `layers`.
+ * listed in `layers` (IndexedDB under Node on fake-indexeddb, a new database per test).
  */
+import "fake-indexeddb/auto"
 import { ExpectedVersion } from "@chronicle/core"
 import { BankAccount, User } from "@chronicle/examples"
 import { CommandHandler, EventStore, LogFile, SnapshotStore } from "@chronicle/runtime"
+import { IndexedDbEventStore, IndexedDbSnapshotStore } from "@chronicle/store-indexeddb"
+import type { IndexedDb } from "@chronicle/store-indexeddb"
 import { MemoryEventStore, MemorySnapshotStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
 
 type Stores = EventStore.EventStore | SnapshotStore.SnapshotStore
 
-const layers: ReadonlyArray<readonly [string, () => Layer.Layer<Stores>]> = [
-  ["memory", () => Layer.merge(MemoryEventStore.layer, MemorySnapshotStore.layer)]
+let databases = 0
+
+const layers: ReadonlyArray<readonly [string, () => Layer.Layer<Stores, IndexedDb.OpenError>]> = [
+  ["memory", () => Layer.merge(MemoryEventStore.layer, MemorySnapshotStore.layer)],
+  ["indexeddb (fake-indexeddb)", () => {
+    const name = `bad-input-${databases++}`
+    return Layer.merge(IndexedDbEventStore.layer({ name }), IndexedDbSnapshotStore.layer({ name }))
+  }]
 ]
 
 const accounts = CommandHandler.make({

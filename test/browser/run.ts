@@ -5,7 +5,8 @@
  * 2. launches the system's Chromium (`CHROMIUM`, default `/usr/bin/chromium`) through playwright-core
  *    with a fresh profile — nothing is downloaded;
  * 3. runs the EventStore contract in the page, on the in-memory and the IndexedDB layers;
- * 4. runs the scenarios of `tabs.ts` (several pages, reloads, versionchange, blocked, quota).
+ * 4. runs the scenarios of `tabs.ts` (several pages, reloads, versionchange, blocked, layout upgrade,
+ *    foreign database, quota).
  *
  * It prints a line per test and a summary, removes what it created, and exits with 1 if anything
  * failed (or with 2 if the browser could not be started).

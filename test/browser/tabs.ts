@@ -1,7 +1,9 @@
 /**
  * Browser scenarios that need more than one page, a reload or the browser's own controls: tabs
- * sharing a database, reloads, a newer or an older release in another tab, the storage quota. Each
- * drives test pages (`page/main.ts`) through playwright-core and throws when something is wrong.
+ * sharing a database, reloads, a newer or an older release in another tab, a database left by the
+ * previous release (upgraded, snapshots kept across a reload) or by another library, the storage
+ * quota. Each drives test pages (`page/main.ts`) through playwright-core and throws when something
+ * is wrong.
  */
 import assert from "node:assert/strict"
 import { randomUUID } from "node:crypto"
@@ -140,6 +142,37 @@ export const scenarios: ReadonlyArray<Scenario> = [
       assert.equal(error.tag, "IndexedDbOpenError")
       assert.match(error.message, /another tab keeps an older version open/)
       await call(b, "releaseOlderVersion", db)
+    }
+  },
+  {
+    name: "a database of the previous layout is upgraded in place; snapshots and command ids survive a reload",
+    run: async (tabs) => {
+      const page = await tabs.open()
+      const db = database("layout")
+      const opened = { _tag: "AccountOpened", accountId: "a", owner: "Ada" }
+      await call(page, "createPreviousLayout", db, [{ streamId: "account-a", version: 1, position: 1, type: "AccountOpened", data: opened }])
+      assert.deepEqual(await call(page, "layout", db), { version: 1, stores: ["checkpoints", "events"] })
+      const deposit = { _tag: "Deposit", accountId: "a", amount: 30 }
+      const first = ok(await call(page, "handle", db, deposit, "pay-1"), "deposit") // version 2: a snapshot is saved
+      assert.deepEqual(first, { version: 2, state: { _tag: "Opened", balance: 30 } })
+      assert.deepEqual(await call(page, "layout", db), { version: 2, stores: ["checkpoints", "events", "snapshots"] })
+      await tabs.reload(page)
+      const snapshot = ok(await call(page, "snapshot", db, "account-a"), "snapshot after the reload")
+      assert.deepEqual(snapshot, { version: 2, stateVersion: 1, state: { _tag: "Opened", balance: 30 }, commandIds: ["pay-1"] })
+      assert.deepEqual(ok(await call(page, "handle", db, deposit, "pay-1"), "the same deposit again"), first)
+      assert.equal(ok(await call(page, "lastPosition", db), "lastPosition"), 2, "nothing appended")
+    }
+  },
+  {
+    name: "a foreign database of an older version is not upgraded: Incompatible, and left as it was",
+    run: async (tabs) => {
+      const page = await tabs.open()
+      const db = database("foreign")
+      await call(page, "createForeign", db)
+      const error = failed(await call(page, "lastPosition", db), "opening a foreign database")
+      assert.equal(error.tag, "IndexedDbOpenError")
+      assert.match(error.message, /exists but was not created by Chronicle/)
+      assert.deepEqual(await call(page, "layout", db), { version: 1, stores: ["notes"] })
     }
   },
   {

@@ -73,6 +73,16 @@ describe("stream life cycle", () => {
       assert.deepStrictEqual(yield* balances.rebuild, live)
     }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
 
+  it.effect("a marker must be the last event of its append", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        EventStore.EventStore.use((store) =>
+          store.append("s", [{ type: EventStore.archivedType, data: {} }, { type: "X", data: {} }], ExpectedVersion.any)
+        )
+      )
+      assert.match(error.message, /closes the stream, so it must be the last event of its append/)
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
+
   it("closedBy: after a tombstone nothing, after an archive marker only a tombstone", () => {
     const event = (type: string): EventStore.Pending => ({ type, data: {} })
     assert.isUndefined(EventStore.closedBy(undefined, [event("X")]))

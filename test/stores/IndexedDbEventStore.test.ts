@@ -1,8 +1,9 @@
 /**
  * What the IndexedDB layer promises beyond the contract, under Node on fake-indexeddb: data kept
- * across connections (a reload), two connections on one database (two tabs), a connection closed
- * by a newer version or a deletion elsewhere, typed failures to open, quota exceeded and stale
- * version checks with nothing half-written, records that no longer decode.
+ * across connections (a reload), two connections on one database (two tabs), a stream closed on one
+ * connection closed for all, a connection closed by a newer version or a deletion elsewhere, typed
+ * failures to open, quota exceeded and stale version checks with nothing half-written, records that
+ * no longer decode.
  */
 import "fake-indexeddb/auto"
 import { ExpectedVersion } from "@chronicle/core"
@@ -78,6 +79,29 @@ describe("IndexedDbEventStore", () => {
       const events = yield* Stream.runCollect(tabs[1]!.read("race"))
       assert.deepStrictEqual(events.map((event) => event.version), Array.from({ length: 40 }, (_, i) => i + 1))
       assert.deepStrictEqual(new Set(events.map((event) => (event.data as { n: number }).n)).size, 40)
+    }).pipe(Effect.scoped))
+
+  it.live("a stream archived or deleted on one connection is closed for the others, and after a reload", () =>
+    Effect.gen(function*() {
+      const name = fresh()
+      const tabA = yield* IndexedDbEventStore.make({ name })
+      const tabB = yield* IndexedDbEventStore.make({ name })
+      yield* tabA.append("a", notes(1, 1), ExpectedVersion.noStream)
+      yield* tabA.append("d", notes(2, 1), ExpectedVersion.noStream)
+      yield* EventStore.archive("a").pipe(Effect.provideService(EventStore.EventStore, tabA))
+      yield* EventStore.remove("d").pipe(Effect.provideService(EventStore.EventStore, tabA))
+      const refusals = (store: EventStore.Service) =>
+        Effect.forEach(["a", "d"], (streamId) =>
+          store.append(streamId, notes(9, 1), ExpectedVersion.any).pipe(
+            Effect.flip,
+            Effect.map((error) => error._tag === "StreamClosed" ? `${error.streamId} ${error.closure}` : error.message)
+          ))
+      assert.deepStrictEqual(yield* refusals(tabB), ["a Archived", "d Deleted"])
+      assert.deepStrictEqual(yield* Effect.scoped(Effect.flatMap(IndexedDbEventStore.make({ name }), refusals)), [
+        "a Archived",
+        "d Deleted"
+      ])
+      assert.deepStrictEqual(positions(yield* readAll(tabB)), [1, 2, 3, 4])
     }).pipe(Effect.scoped))
 
   it.live("a newer version opened elsewhere closes the connection; later operations fail with a typed error", () =>
@@ -159,11 +183,11 @@ describe("IndexedDbEventStore", () => {
       yield* store.append("s", notes(1, 2), ExpectedVersion.noStream)
       // The next version check looks at an empty range, as a writer that read a stale version would.
       let stale = true
-      yield* patch(IDBIndex.prototype, "openKeyCursor", (openKeyCursor) =>
+      yield* patch(IDBIndex.prototype, "openCursor", (openCursor) =>
         function(this: IDBIndex, query?: IDBValidKey | IDBKeyRange | null, direction?: IDBCursorDirection) {
           const range = stale ? IDBKeyRange.only(["", 0]) : query
           stale = false
-          return openKeyCursor.call(this, range, direction)
+          return openCursor.call(this, range, direction)
         })
       const error = yield* Effect.flip(store.append("s", notes(3, 2), ExpectedVersion.noStream))
       assert.strictEqual(error._tag, "WrongExpectedVersion")

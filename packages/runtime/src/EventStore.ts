@@ -195,7 +195,9 @@ export class StreamClosed extends Data.TaggedError("StreamClosed")<{
 /**
  * Whether a stream whose last event has type `lastType` refuses `events`, and why. Layers call it
  * inside their atomic append, with the type of the stream's last record (`undefined` for a new
- * stream): after a tombstone nothing is accepted, after an archive marker only a tombstone.
+ * stream), once the expected version has matched (a writer with a stale expectation gets
+ * {@link WrongExpectedVersion} first, as on an open stream): after a tombstone nothing is accepted,
+ * after an archive marker only a tombstone.
  *
  * @example
  * ```ts
@@ -257,8 +259,9 @@ export const remove = close(deletedType)
  * Checks an append before anything is written, so that every layer refuses the same appends with the
  * same {@link StoreError}: the stream id and each event's type must not be empty, and each payload
  * must be JSON (`null`, booleans, finite numbers, strings, arrays and plain objects of those: what
- * `Schema.Json` accepts — no `undefined`, function, symbol, `Date` or cycle). Store layers call it
- * first in `append`.
+ * `Schema.Json` accepts — no `undefined`, function, symbol, `Date` or cycle), and a life-cycle marker
+ * must be the last event of its append (so a stream's last record tells whether it is closed). Store
+ * layers call it first in `append`.
  *
  * @example
  * ```ts
@@ -275,9 +278,11 @@ export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effe
   for (const [i, event] of events.entries()) {
     const reason = event.type.length === 0
       ? `event ${i + 1} has an empty type`
-      : isJson(event.data)
-      ? undefined
-      : `the data of event ${i + 1} ("${event.type}") is not JSON`
+      : !isJson(event.data)
+      ? `the data of event ${i + 1} ("${event.type}") is not JSON`
+      : closureOf(event.type) !== undefined && i < events.length - 1
+      ? `event ${i + 1} ("${event.type}") closes the stream, so it must be the last event of its append`
+      : undefined
     if (reason !== undefined) return Effect.fail(new StoreError({ operation: "append", streamId, reason }))
   }
   return Effect.void

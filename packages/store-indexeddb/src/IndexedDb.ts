@@ -1,7 +1,8 @@
 /**
  * **IndexedDb**: the database that the IndexedDB layers share, and what can go wrong with it.
  *
- * One database per name (and per origin) holds an event log and the checkpoints of its projections.
+ * One database per name (and per origin) holds an event log, the checkpoints of its projections and
+ * the snapshots of its streams.
  * Each layer opens its own connection when it is built and closes it when its scope ends. Its layout
  * is versioned ({@link schemaVersion}); a newer release of an app upgrades it through `idb`'s
  * `upgrade`, and every tab must then move to the new version:
@@ -55,7 +56,8 @@ export interface Options {
  * - `Unavailable`: IndexedDB is missing (an old browser, some private modes) or refused to open.
  * - `Blocked`: another tab keeps an older version of the database open; close it and retry.
  * - `NewerVersion`: a newer release of the app already upgraded the database; reload this tab.
- * - `Incompatible`: a database of that name exists but was not created by Chronicle.
+ * - `Incompatible`: a database of that name exists but was not created by Chronicle (it is left
+ *   untouched).
  *
  * @example
  * ```ts

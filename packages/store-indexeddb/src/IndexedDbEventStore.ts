@@ -2,9 +2,11 @@
  * The IndexedDB **EventStore** layer: the event log of a browser app, kept across reloads and shared
  * by all its tabs.
  *
- * - Each `append` is one readwrite transaction: it reads the stream's last version, checks the
- *   expected version and adds all events or none. Readwrite transactions run one at a time, across
- *   tabs, so positions are assigned in commit order (1, 2, 3… without gaps); a unique index on
+ * - Each `append` is one readwrite transaction: it reads the stream's last record, checks the
+ *   expected version, refuses the events with `StreamClosed` if that record is a life-cycle marker
+ *   that closes the stream (`EventStore.closedBy`), and adds all events or none. Readwrite
+ *   transactions run one at a time, across tabs, so positions are assigned in commit order (1, 2, 3…
+ *   without gaps) and no append slips in after an archive marker or a tombstone; a unique index on
  *   `[streamId, version]` guarantees that no two writers both record version n of a stream.
  * - Reads by stream and by position go through indexes and key ranges, a page per transaction.
  * - `subscribe` delivers catch-up then live events, including those appended in other tabs: after
@@ -77,10 +79,14 @@ export const make = (options: Options): Effect.Effect<EventStore.Service, Indexe
               })
             )
         )
-        if (outcome._tag === "Conflict") {
-          return yield* new EventStore.WrongExpectedVersion({ streamId, expected, actual: outcome.actual })
+        switch (outcome._tag) {
+          case "Conflict":
+            return yield* new EventStore.WrongExpectedVersion({ streamId, expected, actual: outcome.actual })
+          case "Closed":
+            return yield* new EventStore.StreamClosed({ streamId, closure: outcome.closure })
+          case "Written":
+            return { version: outcome.version, events: outcome.events }
         }
-        return { version: outcome.version, events: outcome.events }
       })
 
     const readLog = (operation: string): Pages.ReadPage<Envelope.Recorded, EventStore.StoreError> => (from, limit) =>

@@ -3,10 +3,10 @@
  * layer, the IndexedDB layer, and yours. It holds a layer to the port's promises:
  *
  * - **model**: fast-check generates sequences of appends (to a few streams, 0 to 5 events, right and
- *   wrong expected versions of all four kinds, appends the port must refuse), reads of version
- *   ranges, reads of the log and subscriptions from random positions; each sequence runs on a fresh
- *   store and on a plain array, and the store must answer exactly like the array (200 sequences by
- *   default).
+ *   wrong expected versions of all four kinds, appends the port must refuse, archive markers and
+ *   tombstones), reads of version ranges, reads of the log and subscriptions from random positions;
+ *   each sequence runs on a fresh store and on a plain array, and the store must answer exactly like
+ *   the array (200 sequences by default).
  * - **concurrency**: many fibers append at once to one stream and to many, with retries on conflict
  *   and with exact expectations: nothing lost, nothing twice, versions 1…n, batches in one piece,
  *   conflicts only where the expectations call for them.
@@ -14,6 +14,10 @@
  *   subscriber gets exactly what `readAll` has, in order.
  * - **atomicity**: an append that fails (conflict, empty stream id or type, a payload that is not
  *   JSON anywhere in the batch) writes nothing.
+ * - **lifecycle**: after `EventStore.archive` only a tombstone is accepted, after `EventStore.remove`
+ *   nothing is; the refusals are `StreamClosed` (checked after the expected version) and write
+ *   nothing; the markers show in `read`, `readAll` and `subscribe` at their version and position;
+ *   appends racing an archive land before its marker or are refused.
  *
  * The suite is a list of {@link Check}s (a name and an async test), so it runs under any test runner:
  * {@link register} declares them with `describe`/`it` (vitest, jest, mocha…), and {@link checks} gives
@@ -39,6 +43,7 @@ import type { Layer } from "effect"
 import fc from "fast-check"
 import * as Atomicity from "./internal/storeContract/atomicity.ts"
 import * as Concurrency from "./internal/storeContract/concurrency.ts"
+import * as Lifecycle from "./internal/storeContract/lifecycle.ts"
 import * as Model from "./internal/storeContract/model.ts"
 import * as Subscriptions from "./internal/storeContract/subscriptions.ts"
 import { withStore } from "./internal/storeContract/support.ts"
@@ -80,7 +85,7 @@ export interface Options {
  * @since 0.1.0
  */
 export interface Check {
-  readonly group: "model" | "concurrency" | "subscriptions" | "atomicity"
+  readonly group: "model" | "concurrency" | "subscriptions" | "atomicity" | "lifecycle"
   readonly name: string
   readonly run: () => Promise<void>
 }
@@ -102,13 +107,14 @@ export const checks = (options: Options): ReadonlyArray<Check> => {
     of.map((check) => ({ group: name, ...check }))
   return [
     ...group("model", [{
-      name: "any sequence of appends, reads and subscriptions behaves like a plain array",
+      name: "any sequence of appends, closures, reads and subscriptions behaves like a plain array",
       run: () =>
         fc.assert(Model.property((program) => withStore(options.makeLayer, program)), { numRuns: options.numRuns ?? 200 })
     }]),
     ...group("concurrency", Concurrency.checks(options.makeLayer)),
     ...group("subscriptions", Subscriptions.checks(options.makeLayer)),
-    ...group("atomicity", Atomicity.checks(options.makeLayer))
+    ...group("atomicity", Atomicity.checks(options.makeLayer)),
+    ...group("lifecycle", Lifecycle.checks(options.makeLayer))
   ]
 }
 

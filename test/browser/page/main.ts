@@ -1,16 +1,19 @@
 /**
  * The page the browser tests drive (`test/browser/run.ts`, through playwright-core): the EventStore
  * contract for the in-memory and the IndexedDB layers, and what a tab of an app does with the
- * IndexedDB layers — append, read, follow the log, run a persistent projector — so that the driver
- * can play several tabs and reloads. Everything it returns is plain JSON.
+ * IndexedDB layers — append, read, follow the log, run a persistent projector, handle bank-account
+ * commands with snapshots — so that the driver can play several tabs and reloads, and databases
+ * left by an older release or by someone else. Everything it returns is plain JSON.
  */
 import { ExpectedVersion, Projection } from "@chronicle/core"
-import { CheckpointStore, EventStore, Projector } from "@chronicle/runtime"
-import { IndexedDb, IndexedDbCheckpointStore, IndexedDbEventStore } from "@chronicle/store-indexeddb"
+import { BankAccount } from "@chronicle/examples"
+import { CheckpointStore, CommandHandler, EventStore, Projector, SnapshotStore } from "@chronicle/runtime"
+import { IndexedDb, IndexedDbCheckpointStore, IndexedDbEventStore, IndexedDbSnapshotStore } from "@chronicle/store-indexeddb"
 import { MemoryEventStore } from "@chronicle/store-memory"
 import { Effect, Layer, ManagedRuntime, Option, Schedule, Schema, Stream } from "effect"
-import { deleteDB } from "idb"
+import { deleteDB, openDB } from "idb"
 import * as Connection from "../../../packages/store-indexeddb/src/internal/connection.ts"
+import * as Layout from "../../../packages/store-indexeddb/src/internal/schema.ts"
 import { EventStoreContract } from "@chronicle/testing"
 
 /** What a failed operation reports. */
@@ -50,6 +53,16 @@ export interface Api {
   readonly releaseOlderVersion: (db: string) => void
   readonly openNewerVersion: (db: string) => Promise<void>
   readonly openBlocked: (db: string) => Promise<Outcome<string>>
+  /** Creates `db` as the previous release did (layout version 1), holding `rows`. */
+  readonly createPreviousLayout: (db: string, rows: ReadonlyArray<Row>) => Promise<void>
+  /** Creates `db` as another library could have: version 1, one object store of its own. */
+  readonly createForeign: (db: string) => Promise<void>
+  /** The version and object stores of `db`, as it is now. */
+  readonly layout: (db: string) => Promise<{ readonly version: number; readonly stores: ReadonlyArray<string> }>
+  /** Handles a bank-account command (snapshots every 2 events) with a command id. */
+  readonly handle: (db: string, command: unknown, commandId: string) => Promise<Outcome<{ readonly version: number; readonly state: unknown }>>
+  /** The snapshot of a stream, or `null`. */
+  readonly snapshot: (db: string, streamId: string) => Promise<Outcome<SnapshotStore.Snapshot | null>>
 }
 
 /** The contract suites run in the page. */
@@ -88,14 +101,18 @@ const failure = (error: unknown): Failure => {
 const outcome = <A>(promise: Promise<A>): Promise<Outcome<A>> =>
   promise.then((value) => ({ ok: true, value }), (error: unknown) => ({ ok: false, error: failure(error) }))
 
-type Services = EventStore.EventStore | CheckpointStore.CheckpointStore
+type Services = EventStore.EventStore | CheckpointStore.CheckpointStore | SnapshotStore.SnapshotStore
 
 // One runtime per database, as an app holds one for its lifetime: the same connections throughout.
 const runtimes = new Map<string, ManagedRuntime.ManagedRuntime<Services, IndexedDb.OpenError>>()
 const run = <A, E>(db: string, program: Effect.Effect<A, E, Services>) => {
   let runtime = runtimes.get(db)
   if (runtime === undefined) {
-    const layer = Layer.mergeAll(IndexedDbEventStore.layer({ name: db }), IndexedDbCheckpointStore.layer({ name: db }))
+    const layer = Layer.mergeAll(
+      IndexedDbEventStore.layer({ name: db }),
+      IndexedDbCheckpointStore.layer({ name: db }),
+      IndexedDbSnapshotStore.layer({ name: db })
+    )
     runtime = ManagedRuntime.make(layer)
     runtimes.set(db, runtime)
   }
@@ -117,6 +134,14 @@ const noted = Projection.make({
 })
 
 const use = EventStore.EventStore.use.bind(EventStore.EventStore)
+
+const accounts = CommandHandler.make({
+  decider: BankAccount.decider,
+  commandSchema: BankAccount.Command,
+  eventSchema: BankAccount.Event,
+  streamId: BankAccount.streamId,
+  snapshots: { stateSchema: BankAccount.State, stateVersion: 1, every: 2 }
+})
 
 const followed = new Map<string, { rows: Array<Row>; error?: Failure | undefined }>()
 const olderVersions = new Map<string, IDBDatabase>()
@@ -209,5 +234,24 @@ window.chronicle = {
       request.onerror = () => reject(request.error)
     }),
   openBlocked: (db) =>
-    outcome(Effect.runPromise(Effect.scoped(Effect.as(Connection.open(db, IndexedDb.schemaVersion + 1), "opened"))))
+    outcome(Effect.runPromise(Effect.scoped(Effect.as(Connection.open(db, IndexedDb.schemaVersion + 1), "opened")))),
+  createPreviousLayout: async (db, rows) => {
+    const database = await openDB<Layout.ChronicleSchema>(db, 1, {
+      upgrade: (database, oldVersion, newVersion, transaction) => void Layout.upgrade(database, oldVersion, newVersion, transaction)
+    })
+    for (const row of rows) await database.add("events", { ...row, metadata: { eventId: `e${row.position}`, recordedAt: 0 } })
+    database.close()
+  },
+  createForeign: async (db) =>
+    (await openDB(db, 1, { upgrade: (database) => void database.createObjectStore("notes") })).close(),
+  layout: async (db) => {
+    const database = await openDB(db)
+    const layout = { version: database.version, stores: [...database.objectStoreNames].sort() }
+    database.close()
+    return layout
+  },
+  handle: (db, command, commandId) =>
+    run(db, Effect.map(accounts.handleUnknown(command, { commandId }), ({ state, version }) => ({ state, version }))),
+  snapshot: (db, streamId) =>
+    run(db, SnapshotStore.SnapshotStore.use((snapshots) => snapshots.load(streamId)).pipe(Effect.map(Option.getOrNull)))
 }

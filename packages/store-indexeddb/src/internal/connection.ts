@@ -78,12 +78,17 @@ const openError = (database: string, cause: unknown): OpenError =>
   new OpenError({ database, reason: nameOf(cause) === "VersionError" ? "NewerVersion" : "Unavailable", cause })
 
 // `blocked` leaves the request pending until the older tab closes: the layer fails at once, and the
-// connection, should it open later, is closed straight away.
+// connection, should it open later, is closed straight away. An upgrade refused because the database
+// is not Chronicle's aborts, and the open request then fails: it is reported as `Incompatible`.
 const openDatabase = (name: string, version: number, onClose: (reason: ConnectionClosed["reason"]) => void) =>
   new Promise<Schema.Database>((resolve, reject) => {
     let blocked = false
+    let incompatible = false
+    const refuse = () => new OpenError({ database: name, reason: "Incompatible" })
     openDB<Schema.ChronicleSchema>(name, version, {
-      upgrade: Schema.upgrade,
+      upgrade: (database, oldVersion, newVersion, transaction) => {
+        incompatible = !Schema.upgrade(database, oldVersion, newVersion, transaction)
+      },
       blocked: () => {
         blocked = true
         reject(new OpenError({ database: name, reason: "Blocked" }))
@@ -100,7 +105,7 @@ const openDatabase = (name: string, version: number, onClose: (reason: Connectio
         resolve(database)
       } else {
         database.close()
-        reject(new OpenError({ database: name, reason: "Incompatible" }))
+        reject(refuse())
       }
-    }, reject)
+    }, (error: unknown) => reject(incompatible ? refuse() : error))
   })

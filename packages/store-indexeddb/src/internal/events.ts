@@ -1,7 +1,8 @@
 /**
  * The transactions of the event log, each one `async` function (see `connection.ts`): an append is
- * one readwrite transaction that reads the stream's last version and the log's last position, checks
- * the expectation and adds all records, or none; a page read is one readonly request.
+ * one readwrite transaction that reads the stream's last record and the log's last position, checks
+ * the expectation, then that the stream is not closed (`EventStore.closedBy` on the last record's
+ * type), and adds all records, or none; a page read is one readonly request.
  *
  * Readwrite transactions on the `events` store run one at a time, across connections and tabs, so
  * check-then-write cannot interleave and positions are assigned in commit order. The unique index on
@@ -12,7 +13,7 @@
  */
 import type { Envelope } from "@chronicle/core"
 import { ExpectedVersion } from "@chronicle/core"
-import type { EventStore } from "@chronicle/runtime"
+import { EventStore } from "@chronicle/runtime"
 import type { IDBPIndex, IDBPTransaction } from "idb"
 import { nameOf } from "./failure.ts"
 import type { ChronicleSchema, Database } from "./schema.ts"
@@ -21,6 +22,7 @@ import type { ChronicleSchema, Database } from "./schema.ts"
 export type Appended =
   | { readonly _tag: "Written"; readonly version: number; readonly events: ReadonlyArray<Envelope.Recorded> }
   | { readonly _tag: "Conflict"; readonly actual: number }
+  | { readonly _tag: "Closed"; readonly closure: EventStore.Closure }
 
 /** What to append: the events, their stamped metadata and the writer's expectation. */
 export interface Append {
@@ -38,9 +40,10 @@ const versions = (streamId: string, from: number, to: number) => IDBKeyRange.bou
 
 type StreamIndex = IDBPIndex<ChronicleSchema, ["events"], "events", "stream", IDBTransactionMode>
 
-const lastVersionIn = async (index: StreamIndex, streamId: string) => {
-  const cursor = await index.openKeyCursor(versions(streamId, 1, Infinity), "prev")
-  return cursor === null ? 0 : cursor.key[1]
+/** The version and type of a stream's last record: version 0 and no type for a new stream. */
+const lastRecordIn = async (index: StreamIndex, streamId: string) => {
+  const cursor = await index.openCursor(versions(streamId, 1, Infinity), "prev")
+  return cursor === null ? { version: 0, type: undefined } : { version: cursor.key[1], type: cursor.value.type }
 }
 
 const lastPositionIn = async <Mode extends IDBTransactionMode>(transaction: Events<Mode>) => {
@@ -56,13 +59,19 @@ export const append = async (database: Database, request: Append): Promise<Appen
   const transaction = database.transaction("events", "readwrite")
   const writes: Array<Promise<number>> = []
   try {
-    const [actual, position] = await Promise.all([
-      lastVersionIn(transaction.store.index("stream"), request.streamId),
+    const [last, position] = await Promise.all([
+      lastRecordIn(transaction.store.index("stream"), request.streamId),
       lastPositionIn(transaction)
     ])
+    const actual = last.version
     if (!ExpectedVersion.matches(request.expected, actual)) {
       await transaction.done
       return { _tag: "Conflict", actual }
+    }
+    const closure = EventStore.closedBy(last.type, request.events)
+    if (closure !== undefined) {
+      await transaction.done
+      return { _tag: "Closed", closure }
     }
     const events = request.events.map((event, i): Envelope.Recorded => ({
       streamId: request.streamId,
@@ -83,8 +92,8 @@ export const append = async (database: Database, request: Append): Promise<Appen
     abort(transaction)
     await transaction.done.catch(ignore)
     if (nameOf(error) !== "ConstraintError") throw error
-    const actual = await lastVersionIn(database.transaction("events").store.index("stream"), request.streamId)
-    return { _tag: "Conflict", actual }
+    const { version } = await lastRecordIn(database.transaction("events").store.index("stream"), request.streamId)
+    return { _tag: "Conflict", actual: version }
   }
 }
 

@@ -6,37 +6,11 @@
  * @internal
  */
 import { ExpectedVersion } from "@chronicle/core"
-import type { EventStore } from "@chronicle/runtime"
-import { Effect, Result } from "effect"
+import { EventStore } from "@chronicle/runtime"
+import { Effect } from "effect"
 import * as Expect from "../expect.ts"
 import type { Check, MakeLayer } from "./support.ts"
-import { batch, notJson, pending, readLog, readStream, withStore } from "./support.ts"
-
-/**
- * Appends, asserts that the append fails with `tag` and that neither the stream nor the log
- * changed, and returns the error.
- */
-const refusedWhole = (
-  store: EventStore.Service,
-  what: string,
-  append: {
-    readonly streamId: string
-    readonly events: ReadonlyArray<EventStore.Pending>
-    readonly expected: ExpectedVersion.ExpectedVersion
-  },
-  tag: "WrongExpectedVersion" | "StoreError"
-) =>
-  Effect.gen(function*() {
-    const stream = yield* readStream(store, append.streamId)
-    const log = yield* readLog(store)
-    const result = yield* Effect.result(store.append(append.streamId, append.events, append.expected))
-    if (Result.isSuccess(result) || result.failure._tag !== tag) {
-      return Expect.fail(`${what}: the append fails`, tag, Result.isSuccess(result) ? result.success : result.failure)
-    }
-    Expect.equal(`${what}: the stream (nothing written)`, stream, yield* readStream(store, append.streamId))
-    Expect.equal(`${what}: the log (nothing written)`, log, yield* readLog(store))
-    return result.failure
-  })
+import { batch, notJson, pending, readLog, refusedWhole, withStore } from "./support.ts"
 
 /** The atomicity checks, each on a fresh store. */
 export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [
@@ -55,7 +29,7 @@ export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [
         }))
   },
   {
-    name: "an append with an empty stream id or an empty event type is refused with a StoreError",
+    name: "an append with an empty stream id, an empty event type or a marker before its last event is refused with a StoreError",
     run: () =>
       withStore(makeLayer, (store) =>
         Effect.gen(function*() {
@@ -64,6 +38,9 @@ export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [
           yield* refusedWhole(store, "an empty stream id", noStreamId, "StoreError")
           const noType = { streamId: "s", events: [pending("Noted"), pending("")], expected: ExpectedVersion.any }
           yield* refusedWhole(store, "an empty type", noType, "StoreError")
+          const early = [pending(EventStore.archivedType), pending("Noted")]
+          const markerFirst = { streamId: "s", events: early, expected: ExpectedVersion.any }
+          yield* refusedWhole(store, "a marker before the last event", markerFirst, "StoreError")
         }))
   },
   {
@@ -78,10 +55,7 @@ export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [
               const where = `${what} in event ${at + 1}`
               const append = { streamId: "s", events, expected: ExpectedVersion.exact(2) }
               const error = yield* refusedWhole(store, where, append, "StoreError")
-              Expect.equal(`${where}: the error names the operation and stream`, ["append", "s"], [
-                error._tag === "StoreError" ? error.operation : error._tag,
-                error.streamId
-              ])
+              Expect.equal(`${where}: the error names the operation and stream`, ["append", "s"], [error.operation, error.streamId])
             }
           }
           const last = yield* store.lastPosition

@@ -11,7 +11,7 @@ import { ExpectedVersion } from "@chronicle/core"
 import type { EventStore } from "@chronicle/runtime"
 import { Effect, Result } from "effect"
 import * as Expect from "../expect.ts"
-import type { Check, MakeLayer } from "./support.ts"
+import type { Check, MakeLayer, Refusal } from "./support.ts"
 import { assertContiguous, assertIncreasing, batch, readLog, readStream, withStore } from "./support.ts"
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -35,9 +35,7 @@ const assertBatches = (events: ReadonlyArray<Envelope.Recorded>, sizes: Readonly
   Expect.equal("the number of events", [...sizes.values()].reduce((a, b) => a + b, 0), events.length)
 }
 
-const isConflict = (
-  error: EventStore.WrongExpectedVersion | EventStore.StreamClosed | EventStore.StoreError
-): error is EventStore.WrongExpectedVersion => error._tag === "WrongExpectedVersion"
+const isConflict = (error: Refusal): error is EventStore.WrongExpectedVersion => error._tag === "WrongExpectedVersion"
 
 /** The concurrency checks, each on a fresh store. */
 export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [

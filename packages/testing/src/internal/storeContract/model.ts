@@ -1,9 +1,13 @@
 /**
  * The model-based part of the EventStore contract: fast-check generates sequences of appends (to a
- * few streams, 0 to 5 events, right and wrong expected versions of all four kinds, and appends the
- * port must refuse), reads of version ranges, reads of the log and subscriptions from random
- * positions, and runs each one against a fresh store and against a plain array, the reference
- * model. Every answer of the store must be the model's.
+ * few streams, 0 to 5 events, right and wrong expected versions of all four kinds, appends the port
+ * must refuse, and life-cycle markers: archive markers and tombstones), reads of version ranges,
+ * reads of the log and subscriptions from random positions, and runs each one against a fresh store
+ * and against a plain array, the reference model. Every answer of the store must be the model's.
+ *
+ * An append is judged as the port says, in this order: a payload the port refuses is a `StoreError`;
+ * an expectation the stream does not meet is a `WrongExpectedVersion`; an append that the stream's
+ * last event closes (`EventStore.closedBy`) is a `StreamClosed`. Refused appends write nothing.
  *
  * The model holds the events as the store recorded them: positions are the store's own (the port
  * asks for strictly increasing positions, not for contiguous ones), event ids and times are checked
@@ -12,7 +16,7 @@
  * @internal
  */
 import { Envelope, ExpectedVersion } from "@chronicle/core"
-import type { EventStore } from "@chronicle/runtime"
+import { EventStore } from "@chronicle/runtime"
 import { Effect, Result, Schema, Stream } from "effect"
 import fc from "fast-check"
 import * as Expect from "../expect.ts"
@@ -25,7 +29,7 @@ interface Model {
 
 type Command = fc.AsyncCommand<Model, EventStore.Service>
 
-const versionOf = (model: Model, streamId: string) => model.log.filter((event) => event.streamId === streamId).length
+const streamOf = (model: Model, streamId: string) => model.log.filter((event) => event.streamId === streamId)
 
 const lastPosition = (model: Model) => model.log.at(-1)?.position ?? 0
 
@@ -59,22 +63,37 @@ const command = (
   check = (_model: Readonly<Model>) => true
 ): Command => ({ check, run, toString: () => name })
 
+/** Asserts that a refused append wrote nothing: the store's last position is still the model's. */
+const nothingWritten = async (name: string, model: Model, store: EventStore.Service) =>
+  Expect.equal(`${name}: the last position (nothing written)`, lastPosition(model), await Effect.runPromise(store.lastPosition))
+
 const append = (streamId: string, events: ReadonlyArray<EventStore.Pending>, expectation: Expectation): Command => {
-  const name = `append(${show(streamId)}, ${events.length} events, ${show(expectation)})`
+  const name = `append(${show(streamId)}, ${show(events.map((event) => event.type))}, ${show(expectation)})`
   return command(name, async (model, store) => {
-    const actual = versionOf(model, streamId)
+    const stream = streamOf(model, streamId)
+    const actual = stream.length
     const expected = resolve(expectation, actual)
+    const closure = EventStore.closedBy(stream.at(-1)?.type, events)
     const result = await attempt(store.append(streamId, events, expected))
     if (!ExpectedVersion.matches(expected, actual)) {
       const failure = Result.isFailure(result) ? result.failure : undefined
       if (failure?._tag !== "WrongExpectedVersion") {
         return Expect.fail(`${name}: a conflict`, { expected, actual }, Result.isSuccess(result) ? result.success : failure)
       }
-      return Expect.equal(`${name}: the conflict`, { streamId, expected, actual }, {
+      Expect.equal(`${name}: the conflict`, { streamId, expected, actual }, {
         streamId: failure.streamId,
         expected: failure.expected,
         actual: failure.actual
       })
+      return nothingWritten(name, model, store)
+    }
+    if (closure !== undefined) {
+      const failure = Result.isFailure(result) ? result.failure : undefined
+      if (failure?._tag !== "StreamClosed") {
+        return Expect.fail(`${name}: StreamClosed`, { closure }, Result.isSuccess(result) ? result.success : failure)
+      }
+      Expect.equal(`${name}: the refusal`, { streamId, closure }, { streamId: failure.streamId, closure: failure.closure })
+      return nothingWritten(name, model, store)
     }
     if (Result.isFailure(result)) return Expect.fail(`${name}: a success`, "success", result.failure)
     const recorded = result.success.events
@@ -115,7 +134,7 @@ const refusedAppend = (streamId: string, events: ReadonlyArray<EventStore.Pendin
     if (Result.isSuccess(result) || result.failure._tag !== "StoreError") {
       Expect.fail(`${name}: a StoreError`, "StoreError", Result.isSuccess(result) ? result.success : result.failure)
     }
-    Expect.equal(`${name}: the last position (nothing written)`, lastPosition(model), await Effect.runPromise(store.lastPosition))
+    await nothingWritten(name, model, store)
   })
 }
 
@@ -183,11 +202,25 @@ const refused: fc.Arbitrary<Command> = fc.oneof(
   )
 )
 
-const appends = fc.tuple(streamId, fc.array(event, { maxLength: 5 }), expectation).map(([s, events, e]) => append(s, events, e))
+/** An archive marker or a tombstone, with any payload: its type alone closes the stream. */
+const marker: fc.Arbitrary<EventStore.Pending> = fc.record({
+  type: fc.constantFrom(EventStore.archivedType, EventStore.deletedType),
+  data: fc.jsonValue({ maxDepth: 1 }),
+  trace
+})
+
+// Closures are rare, so that streams live a while before they close.
+const appends = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.tuple(streamId, fc.array(event, { maxLength: 5 }), expectation).map(([s, events, e]) => append(s, events, e))
+  },
+  { weight: 1, arbitrary: fc.tuple(streamId, marker, expectation).map(([s, marker, e]) => append(s, [marker], e)) }
+)
 
 const bound = (max: number) => fc.option(fc.integer({ min: -1, max }), { nil: undefined })
 
-// Appends are listed twice: they are the commands that change the state.
+// Appends (and closures) are listed twice: they are the commands that change the state.
 const commands = fc.commands<Model, EventStore.Service, false>([
   appends,
   appends,

@@ -1,12 +1,12 @@
 /**
  * What the checks of the EventStore contract share: running a program on a fresh store, events to
- * append, reading a whole stream or log, and assertions on recorded events.
+ * append, reading a whole stream or log, refused appends, and assertions on recorded events.
  *
  * @internal
  */
-import type { Envelope } from "@chronicle/core"
+import type { Envelope, ExpectedVersion } from "@chronicle/core"
 import { EventStore } from "@chronicle/runtime"
-import { Context, Effect, Layer, Stream } from "effect"
+import { Context, Effect, Layer, Result, Stream } from "effect"
 import * as Expect from "../expect.ts"
 
 /** Builds a fresh, empty store: the contract calls it for every check and every generated run. */
@@ -58,6 +58,43 @@ export const readStream = (store: EventStore.Service, streamId: string) => Strea
 /** All events of the store, in global order. */
 export const readLog = (store: EventStore.Service, from?: number) =>
   Stream.runCollect(store.readAll(from === undefined ? undefined : { from }))
+
+/** Why the port refuses an append. */
+export type Refusal = EventStore.WrongExpectedVersion | EventStore.StreamClosed | EventStore.StoreError
+
+/** An append to attempt. */
+export interface Attempt {
+  readonly streamId: string
+  readonly events: ReadonlyArray<EventStore.Pending>
+  readonly expected: ExpectedVersion.ExpectedVersion
+}
+
+/**
+ * Appends, asserts that the append fails with `tag` and that neither the stream nor the log
+ * changed, and returns the error.
+ */
+export const refusedWhole = <Tag extends Refusal["_tag"]>(
+  store: EventStore.Service,
+  what: string,
+  append: Attempt,
+  tag: Tag
+): Effect.Effect<Extract<Refusal, { readonly _tag: Tag }>, EventStore.StoreError> =>
+  Effect.gen(function*() {
+    const stream = yield* readStream(store, append.streamId)
+    const log = yield* readLog(store)
+    const result = yield* Effect.result(store.append(append.streamId, append.events, append.expected))
+    if (Result.isSuccess(result) || !isTagged(result.failure, tag)) {
+      return Expect.fail(`${what}: the append fails`, tag, Result.isSuccess(result) ? result.success : result.failure)
+    }
+    Expect.equal(`${what}: the stream (nothing written)`, stream, yield* readStream(store, append.streamId))
+    Expect.equal(`${what}: the log (nothing written)`, log, yield* readLog(store))
+    return result.failure
+  })
+
+const isTagged = <Tag extends Refusal["_tag"]>(
+  error: Refusal,
+  tag: Tag
+): error is Extract<Refusal, { readonly _tag: Tag }> => error._tag === tag
 
 /** Fails the check if `effect` takes longer than `millis` (a subscription that never delivers). */
 export const within = <A, E>(what: string, millis: number) => (effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
