@@ -10,7 +10,10 @@ const accounts = CommandHandler.make({
   eventSchema: BankAccount.Event,
   streamId: BankAccount.streamId
 })
-const domains = [{ eventSchema: BankAccount.Event }, { eventSchema: User.Event, upcasters: User.upcasters }]
+const domains = [
+  { eventSchema: BankAccount.Event, streamId: BankAccount.streamId },
+  { eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamId }
+]
 
 describe("LogFile", () => {
   it.effect("export then import into an empty store reproduces the log exactly", () =>
@@ -19,11 +22,13 @@ describe("LogFile", () => {
         yield* accounts.handle({ _tag: "Open", accountId: "a", owner: "Ada" }, { correlationId: "c1", commandId: "k1" })
         yield* accounts.handle({ _tag: "Open", accountId: "b", owner: "Bob" })
         yield* accounts.handle({ _tag: "Deposit", accountId: "a", amount: 7 })
+        yield* EventStore.archive("account-a")
+        yield* EventStore.remove("account-b")
         return yield* LogFile.exportLog
       }).pipe(Effect.provide(MemoryEventStore.layer))
       const text = JSON.stringify(exported)
       const imported = yield* Effect.gen(function*() {
-        assert.strictEqual(yield* LogFile.importLog(text, domains), 3)
+        assert.strictEqual(yield* LogFile.importLog(text, domains), 5)
         return yield* LogFile.exportLog
       }).pipe(Effect.provide(MemoryEventStore.layer))
       assert.deepStrictEqual(imported, exported)
@@ -49,6 +54,12 @@ describe("LogFile", () => {
     assert.match(reason(file([record(2, deposit), { ...record(2, deposit), version: 2 }])), /expected version 1/)
     assert.match(reason(file([record(1, deposit), { ...record(1, deposit), version: 2 }])), /position 1 does not follow 1/)
     assert.match(reason(file([record(1, { ...deposit, amount: -3 })])), /event #1 .*greater than 0/)
+    assert.match(reason(file([{ ...record(1, deposit), type: "Withdrawn" }])), /its payload is a "Deposited"/)
+    assert.match(reason(file([record(1, { ...deposit, accountId: "b" })])), /it belongs to stream "account-b"/)
+    const tombstone = { ...record(2, { _tag: "$StreamDeleted" }), type: "$StreamDeleted" }
+    assert.strictEqual(reason(file([record(1, deposit), tombstone])), "valid")
+    assert.match(reason(file([record(1, deposit), tombstone, record(3, deposit)])), /closed before it/)
+    assert.match(reason(file([{ ...tombstone, version: 1, position: 1, data: { evil: true } }])), /malformed life-cycle marker/)
   })
 
   it.effect("the store is untouched by a refused import", () =>

@@ -17,7 +17,8 @@ import { Envelope, ExpectedVersion } from "@chronicle/core"
 import type { Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, SchemaIssue, Stream } from "effect"
 import * as Codec from "./Codec.ts"
-import { EventStore, type StoreError, type StreamClosed, type WrongExpectedVersion } from "./EventStore.ts"
+import * as EventStore from "./EventStore.ts"
+import type { StoreError, StreamClosed, WrongExpectedVersion } from "./EventStore.ts"
 
 /**
  * The document: a format tag, its version, and the records in global order.
@@ -53,21 +54,24 @@ export class InvalidLogFile extends Data.TaggedError("InvalidLogFile")<{ readonl
  *
  * @since 0.1.0
  */
-export const exportLog: Effect.Effect<LogFile, StoreError, EventStore> = EventStore.use((store) =>
+export const exportLog: Effect.Effect<LogFile, StoreError, EventStore.EventStore> = EventStore.EventStore.use((store) =>
   Stream.runCollect(store.readAll()).pipe(
     Effect.map((events): LogFile => ({ format: "chronicle-log", formatVersion: 1, events: events as LogFile["events"] }))
   )
 )
 
 /**
- * The event Schemas (and upcasters) an import checks payloads with, by event type. Records of types
- * not listed are refused.
+ * The event Schemas (and upcasters) an import checks payloads with, by event type, and optionally
+ * the stream each event belongs to. Records of types not listed (but the life-cycle markers) are
+ * refused.
  *
  * @since 0.1.0
  */
 export type Domains = ReadonlyArray<{
   readonly eventSchema: Codec.EventSchema<Codec.Tagged>
   readonly upcasters?: Upcaster.Upcasters | undefined
+  /** The stream an event must sit in, e.g. `BankAccount.streamId`. */
+  readonly streamId?: ((event: never) => string) | undefined
 }>
 
 const formatIssue = SchemaIssue.makeFormatterDefault()
@@ -89,27 +93,47 @@ export const validate = (input: unknown, domains: Domains): Result.Result<LogFil
   if (Result.isFailure(parsed)) return invalid("it is not JSON")
   const file = Schema.decodeUnknownResult(LogFile)(parsed.success, { errors: "all" })
   if (Result.isFailure(file)) return invalid(`it is not a Chronicle event log: ${formatIssue(file.failure.issue)}`)
-  const decoders = new Map<string, ReturnType<typeof Codec.decoder>>()
-  for (const { eventSchema, upcasters } of domains) {
-    const decode = Codec.decoder(eventSchema, upcasters)
-    for (const type of Codec.eventTypes(eventSchema) ?? []) decoders.set(type, decode)
+  const readers = new Map<string, (recorded: Envelope.Recorded) => string | undefined>()
+  for (const { eventSchema, streamId, upcasters } of domains) {
+    const read = reader(Codec.decoder(eventSchema, upcasters), streamId as ((event: Codec.Tagged) => string) | undefined)
+    for (const type of Codec.eventTypes(eventSchema) ?? []) readers.set(type, read)
   }
   const versions = new Map<string, number>()
+  const closed = new Set<string>()
   let position = 0
   for (const [i, recorded] of file.success.events.entries()) {
     const where = `event #${i + 1} (stream "${recorded.streamId}", version ${recorded.version})`
     const expected = (versions.get(recorded.streamId) ?? 0) + 1
     if (recorded.version !== expected) return invalid(`${where}: expected version ${expected} of its stream`)
     if (recorded.position <= position) return invalid(`${where}: position ${recorded.position} does not follow ${position}`)
-    const decode = decoders.get(recorded.type)
-    if (decode === undefined) return invalid(`${where}: unknown event type "${recorded.type}"`)
-    const decoded = decode(recorded)
-    if (Result.isFailure(decoded)) return invalid(`${where}: ${decoded.failure.reason}`)
+    if (closed.has(recorded.streamId)) return invalid(`${where}: the stream was closed before it`)
+    const read = EventStore.closureOf(recorded.type) === undefined ? readers.get(recorded.type) : marker
+    if (read === undefined) return invalid(`${where}: unknown event type "${recorded.type}"`)
+    const problem = read(recorded)
+    if (problem !== undefined) return invalid(`${where}: ${problem}`)
+    if (EventStore.closureOf(recorded.type) === "Deleted") closed.add(recorded.streamId)
     versions.set(recorded.streamId, recorded.version)
     position = recorded.position
   }
   return Result.succeed(file.success)
 }
+
+/** Checks one record of a domain: its payload decodes, is of its own type, and sits in its stream. */
+const reader = (
+  decode: ReturnType<typeof Codec.decoder>,
+  streamIdOf: ((event: Codec.Tagged) => string) | undefined
+) =>
+(recorded: Envelope.Recorded): string | undefined => {
+  const decoded = decode(recorded)
+  if (Result.isFailure(decoded)) return decoded.failure.reason
+  if (decoded.success.data._tag !== recorded.type) return `its payload is a "${decoded.success.data._tag}"`
+  const streamId = streamIdOf?.(decoded.success.data)
+  return streamId === undefined || streamId === recorded.streamId ? undefined : `it belongs to stream "${streamId}"`
+}
+
+/** A life-cycle marker carries nothing but its tag. */
+const marker = (recorded: Envelope.Recorded): string | undefined =>
+  Schema.is(Schema.Struct({ _tag: Schema.Literal(recorded.type) }))(recorded.data) ? undefined : "a malformed life-cycle marker"
 
 const parseJson = (text: string): Result.Result<unknown, unknown> => {
   try {
@@ -134,10 +158,10 @@ const parseJson = (text: string): Result.Result<unknown, unknown> => {
 export const importLog = (
   input: unknown,
   domains: Domains
-): Effect.Effect<number, InvalidLogFile | StoreError | StreamClosed | WrongExpectedVersion, EventStore> =>
+): Effect.Effect<number, InvalidLogFile | StoreError | StreamClosed | WrongExpectedVersion, EventStore.EventStore> =>
   Effect.gen(function*() {
     const file = yield* Effect.fromResult(validate(input, domains))
-    const store = yield* EventStore
+    const store = yield* EventStore.EventStore
     if ((yield* store.lastPosition) > 0) {
       return yield* new InvalidLogFile({ reason: "the store is not empty; import into an empty store" })
     }

@@ -1,0 +1,64 @@
+/**
+ * The playground's command forms, derived from command Schemas: every kind of field a Schema can
+ * give (the example domains use only text and numbers), and validation messages by field.
+ */
+import { BankAccount } from "@chronicle/examples"
+import { assert, describe, it } from "@effect/vitest"
+import { Schema } from "effect"
+import { casesOf, inputOf, validate } from "../../playground/src/forms.ts"
+
+const Command = Schema.TaggedUnion({
+  Paint: {
+    wallId: Schema.NonEmptyString,
+    colour: Schema.Literals(["red", "green", "blue"]),
+    coats: Schema.Int.check(Schema.isGreaterThan(0)),
+    glossy: Schema.Boolean,
+    note: Schema.optionalKey(Schema.String),
+    tags: Schema.Array(Schema.String)
+  },
+  Strip: { wallId: Schema.NonEmptyString }
+})
+
+describe("forms", () => {
+  it("derives one form per case, with a control per field type", () => {
+    const [paint, strip] = casesOf(Command)
+    assert.deepStrictEqual(casesOf(Command).map((c) => c.tag), ["Paint", "Strip"])
+    assert.deepStrictEqual(paint!.fields.map((field) => [field.name, field.label, field.control._tag, field.optional]), [
+      ["wallId", "wall id", "Text", false],
+      ["colour", "colour", "Choice", false],
+      ["coats", "coats", "Number", false],
+      ["glossy", "glossy", "Toggle", false],
+      ["note", "note", "Text", true],
+      ["tags", "tags", "Json", false]
+    ])
+    assert.deepStrictEqual(paint!.fields[1]!.control, { _tag: "Choice", options: ["red", "green", "blue"] })
+    assert.deepStrictEqual(paint!.fields[2]!.control, { _tag: "Number", integer: true })
+    assert.strictEqual(paint!.fields[2]!.hint, "an integer, a value greater than 0")
+    assert.deepStrictEqual(strip!.fields.map((field) => field.name), ["wallId"])
+  })
+
+  it("reads typed values, leaving out empty optional and number fields", () => {
+    const [paint] = casesOf(Command)
+    const raw = new Map<string, string | boolean>([
+      ["wallId", "w1"],
+      ["colour", "green"],
+      ["coats", ""],
+      ["glossy", true],
+      ["note", ""],
+      ["tags", '["a"]']
+    ])
+    assert.deepStrictEqual(inputOf(paint!, raw), { _tag: "Paint", wallId: "w1", colour: "green", glossy: true, tags: ["a"] })
+  })
+
+  it("reports every issue at its field, with the Schema's messages", () => {
+    const problems = validate(BankAccount.Command, { _tag: "Deposit", accountId: "", amount: 1.5 })
+    assert.deepStrictEqual(Object.fromEntries(problems!.fields), {
+      accountId: ["Expected a value with a length of at least 1"],
+      amount: ["Expected an integer"]
+    })
+    assert.deepStrictEqual(Object.fromEntries(validate(BankAccount.Command, { _tag: "Deposit", accountId: "a" })!.fields), {
+      amount: ["Required"]
+    })
+    assert.strictEqual(validate(BankAccount.Command, { _tag: "Deposit", accountId: "a", amount: 5 }), undefined)
+  })
+})
