@@ -21,6 +21,15 @@ const corruptSnapshots = Layer.effect(
   }))
 )
 
+/** A snapshot store that forgets which commands a snapshot covers: repeats after it append again. */
+const idlessSnapshots = Layer.effect(
+  SnapshotStore.SnapshotStore,
+  Effect.map(MemorySnapshotStore.make, (inner): SnapshotStore.Service => ({
+    ...inner,
+    save: (streamId, snapshot) => inner.save(streamId, { ...snapshot, commandIds: [] })
+  }))
+)
+
 /** An event store that forgets the command id of what it records: idempotency must break. */
 const forgetfulStore = Layer.effect(
   EventStore.EventStore,
@@ -55,6 +64,14 @@ describe("HistoryLaws", () => {
         layer: Layer.merge(MemoryEventStore.layer, corruptSnapshots)
       }),
       { numRuns: 100 }
+    )
+    assert.isTrue(result.failed)
+  })
+
+  it("snapshotsChangeNothing fails on a snapshot store that drops command ids", async () => {
+    const result = await fc.check(
+      HistoryLaws.snapshotsChangeNothing({ ...bank, snapshots, layer: Layer.merge(MemoryEventStore.layer, idlessSnapshots) }),
+      { numRuns: 200 }
     )
     assert.isTrue(result.failed)
   })

@@ -46,6 +46,22 @@ const outcomeOf = <State, Event>(
     : { refused: "rejection" in result.failure ? result.failure.rejection : result.failure._tag }
 
 /**
+ * The order commands are sent in: each command once with its own id (`command-<i>`), and after
+ * command `i`, when `repeats[i]` says so, an earlier command again with its id.
+ */
+const schedule = <Command>(commands: ReadonlyArray<Command>, repeats: ReadonlyArray<number | null>) =>
+  commands.flatMap((command, i) => {
+    const repeat = repeats[i]
+    const first = { index: i, command, repeated: false }
+    if (repeat === null || repeat === undefined) return [first]
+    const earlier = repeat % (i + 1)
+    return [first, { index: earlier, command: commands[earlier]!, repeated: true }]
+  })
+
+/** Generated repeats for {@link schedule}. */
+const repeats = fc.array(fc.option(fc.nat(), { nil: null }), { maxLength: 40 })
+
+/**
  * Options of {@link snapshotsChangeNothing}.
  *
  * @since 0.1.0
@@ -67,33 +83,41 @@ export interface SnapshotLawOptions<Command, State, Event extends Codec.Tagged, 
  * Snapshots change nothing: the same commands handled with snapshots — while snapshots of random
  * streams are deleted between commands — and without give the same outcome for every command
  * (events, state, version, or the same refusal), and at the end every stream loads (snapshot + tail)
- * to the state of a full replay.
+ * to the state of a full replay. Commands carry command ids and some are sent again, so snapshots
+ * must keep the ids of the commands they cover.
  *
  * @since 0.1.0
  */
 export const snapshotsChangeNothing = <Command, State, Event extends Codec.Tagged, Rejection, LayerError>(
   options: SnapshotLawOptions<Command, State, Event, Rejection, LayerError>
-): fc.IAsyncProperty<[ReadonlyArray<Command>, ReadonlyArray<boolean>]> => {
+): fc.IAsyncProperty<[ReadonlyArray<Command>, ReadonlyArray<boolean>, ReadonlyArray<number | null>]> => {
   const equals = options.equals ?? Expect.structural
   const plain = CommandHandler.make(options)
   const snapshotting = CommandHandler.make({ ...options, snapshots: options.snapshots })
-  const run = (commands: ReadonlyArray<Command>, deletions: ReadonlyArray<boolean>) =>
+  const run = (
+    commands: ReadonlyArray<Command>,
+    deletions: ReadonlyArray<boolean>,
+    again: ReadonlyArray<number | null>
+  ) =>
     Effect.gen(function*() {
       // Two independent stores: one handled without snapshots, one with.
       const without = yield* Layer.build(options.layer)
       const withSnapshots = yield* Layer.build(options.layer)
       const streams = new Set<string>()
-      for (const [i, command] of commands.entries()) {
+      for (const [sent, { command, index }] of schedule(commands, again).entries()) {
         const streamId = options.streamId(command)
         streams.add(streamId)
-        if (deletions[i] === true) {
+        if (deletions[sent] === true) {
           yield* SnapshotStore.SnapshotStore.use((snapshots) => snapshots.delete(streamId)).pipe(
             Effect.provide(withSnapshots)
           )
         }
-        const expected = outcomeOf(yield* Effect.result(plain.handle(command)).pipe(Effect.provide(without)))
-        const actual = outcomeOf(yield* Effect.result(snapshotting.handle(command)).pipe(Effect.provide(withSnapshots)))
-        Expect.equalWith(equals, `command #${i + 1}: handled with snapshots, it came to another outcome`, expected, actual)
+        const trace = { commandId: `command-${index}` }
+        const expected = outcomeOf(yield* Effect.result(plain.handle(command, trace)).pipe(Effect.provide(without)))
+        const actual = outcomeOf(
+          yield* Effect.result(snapshotting.handle(command, trace)).pipe(Effect.provide(withSnapshots))
+        )
+        Expect.equalWith(equals, `command #${index + 1}: handled with snapshots, it came to another outcome`, expected, actual)
       }
       for (const streamId of streams) {
         const replayed = yield* plain.load(streamId).pipe(Effect.provide(withSnapshots))
@@ -103,8 +127,9 @@ export const snapshotsChangeNothing = <Command, State, Event extends Codec.Tagge
     })
   return fc.asyncProperty(
     options.commands,
-    fc.array(fc.boolean(), { maxLength: 40 }),
-    (commands, deletions) => Effect.runPromise(Effect.scoped(run(commands, deletions)))
+    fc.array(fc.boolean(), { maxLength: 80 }),
+    repeats,
+    (commands, deletions, again) => Effect.runPromise(Effect.scoped(run(commands, deletions, again)))
   )
 }
 
@@ -133,26 +158,28 @@ export const idempotentCommands = <Command, State, Event extends Codec.Tagged, R
   options: IdempotencyLawOptions<Command, State, Event, Rejection, LayerError>
 ): fc.IAsyncProperty<[ReadonlyArray<Command>, ReadonlyArray<number | null>]> => {
   const handler = CommandHandler.make(options)
-  const run = (commands: ReadonlyArray<Command>, repeats: ReadonlyArray<number | null>) =>
+  const run = (commands: ReadonlyArray<Command>, again: ReadonlyArray<number | null>) =>
     Effect.gen(function*() {
       const store = yield* EventStore.EventStore
-      const first: Array<Result.Result<CommandHandler.Handled<State, Event>, unknown>> = []
-      for (const [i, command] of commands.entries()) {
-        first.push(yield* Effect.result(handler.handle(command, { commandId: `command-${i}` })))
-        const repeat = repeats[i]
-        const earlier = repeat === null || repeat === undefined ? undefined : repeat % first.length
-        const original = earlier === undefined ? undefined : first[earlier]
-        if (earlier === undefined || original === undefined || Result.isFailure(original)) continue
+      const first = new Map<number, Result.Result<CommandHandler.Handled<State, Event>, unknown>>()
+      for (const { command, index, repeated } of schedule(commands, again)) {
+        const commandId = `command-${index}`
+        if (!repeated) {
+          first.set(index, yield* Effect.result(handler.handle(command, { commandId })))
+          continue
+        }
+        const original = first.get(index)
+        if (original === undefined || Result.isFailure(original)) continue
         const before = yield* store.lastPosition
-        const again = yield* handler.handle(commands[earlier]!, { commandId: `command-${earlier}` })
-        Expect.equal(`command #${earlier + 1} sent again: outcomes`, original.success, again)
-        Expect.equal(`command #${earlier + 1} sent again: the store's last positions`, before, yield* store.lastPosition)
+        const outcome = yield* handler.handle(command, { commandId })
+        Expect.equal(`command #${index + 1} sent again: outcomes`, original.success, outcome)
+        Expect.equal(`command #${index + 1} sent again: the store's last positions`, before, yield* store.lastPosition)
       }
     })
   return fc.asyncProperty(
     options.commands,
-    fc.array(fc.option(fc.nat(), { nil: null }), { maxLength: 40 }),
-    (commands, repeats) => Effect.runPromise(run(commands, repeats).pipe(Effect.provide(options.layer, { local: true })))
+    repeats,
+    (commands, again) => Effect.runPromise(run(commands, again).pipe(Effect.provide(options.layer, { local: true })))
   )
 }
 
