@@ -23,6 +23,7 @@ const allowed: Record<string, ReadonlyArray<string>> = {
   runtime: ["effect", "@chronicle/core"],
   "store-memory": ["effect", "@chronicle/core", "@chronicle/runtime"],
   "store-indexeddb": ["effect", "idb", "@chronicle/core", "@chronicle/runtime"],
+  "store-postgres": ["effect", "effect/sql", "@effect/sql-pg", "@chronicle/core", "@chronicle/runtime"],
   testing: ["effect", "effect/testing", "fast-check", "@effect/vitest", "@chronicle/core", "@chronicle/runtime"]
 }
 

@@ -1,0 +1,232 @@
+/**
+ * The PostgreSQL **EventStore** layer: one durable event log shared by every instance of a service,
+ * through `effect/sql` and `@effect/sql-pg`.
+ *
+ * **Positions in commit order.** A subscriber reads the log by position and must never step over
+ * an event that is still being committed. With a sequence, a transaction can take position 11,
+ * another 12, and 12 commit first: a reader that has seen 12 would miss 11. So positions do not
+ * come from a sequence but from a one-row `head` table that every append updates first, inside its
+ * transaction: the row lock is held until the append commits or rolls back, so appends run one at
+ * a time and each one is handed the positions after the last committed event. Positions follow
+ * commit order without gaps (a rolled-back append gives its positions back), and "everything up to
+ * the head is committed" holds for every reader. The price is that appends are serialised — also
+ * across streams — for the length of their transaction (a few round trips); reads never wait. (A
+ * transaction-level advisory lock would serialise appends the same way; the row also holds the
+ * last position, so one statement waits for the lock and hands out the positions, and a rollback
+ * restores it.)
+ *
+ * **Appends.** One READ COMMITTED transaction: take the head lock, read the stream's last version
+ * and type, check the {@link ExpectedVersion} and the stream's life cycle (`EventStore.closedBy`),
+ * insert all events in one statement and announce the new head. Two instances racing on one stream
+ * get one winner and one `WrongExpectedVersion`; the unique constraint on `(stream_id, version)`
+ * backs this up against writers that bypass the lock, and its violation (SQLSTATE 23505) is
+ * reported as `WrongExpectedVersion` too, never as a driver error. A failed append rolls back and
+ * writes nothing. Inside a `withTransaction` of the same client an append joins that transaction
+ * (as a savepoint, at the caller's isolation level) and is committed, and announced, with it —
+ * keep such transactions short, since every other append waits for them to end.
+ *
+ * **Subscriptions across processes.** Each append queues a `NOTIFY` of its last position on the
+ * channel `chronicle/<schema>`, delivered at commit. Every instance `LISTEN`s on it and moves its
+ * head; `Pages.follow` then reads the new events from the table: no gap, no duplicate. A lost
+ * listening connection is re-established in the background, followed by a read of the last
+ * position, so nothing announced meanwhile is missed.
+ *
+ * **Failures** are `StoreError`s naming the operation, with the `SqlError` as `cause`
+ * (`Postgres.isTransient` says whether retrying may help): connection refused or lost,
+ * serialization failures, statement and lock timeouts. The pool replaces dead connections, so the
+ * next operation after the database comes back succeeds. One case stays open by nature: when the
+ * connection drops while `COMMIT` is under way, the append may or may not have been recorded.
+ * Retrying it with the same exact expected version is safe either way — if it was recorded, the
+ * retry fails with `WrongExpectedVersion` instead of recording it twice.
+ *
+ * @since 0.1.0
+ */
+import type { Envelope } from "@chronicle/core"
+import { ExpectedVersion } from "@chronicle/core"
+import { EventStore, Pages } from "@chronicle/runtime"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer } from "effect"
+import type { Duration, Scope } from "effect"
+import { SqlClient } from "effect/sql"
+import type { SqlError } from "effect/sql"
+import * as Events from "./internal/events.ts"
+import { storeError, transaction } from "./internal/failure.ts"
+import * as Head from "./internal/head.ts"
+import * as Schema from "./internal/schema.ts"
+import type * as Postgres from "./Postgres.ts"
+
+/**
+ * How to build the store.
+ *
+ * @example
+ * ```ts
+ * PostgresEventStore.layer({ schema: "billing", pageSize: 500, reconnectDelay: "1 second" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Options extends Postgres.Options {
+  /** How many events one read statement fetches (a positive integer). Default `Pages.defaultPageSize`. */
+  readonly pageSize?: number | undefined
+  /** How long to wait before listening again once the listening connection is lost. Default 250 ms. */
+  readonly reconnectDelay?: Duration.Input | undefined
+}
+
+const readCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED"
+
+const isVersionTaken = (error: SqlError.SqlError) =>
+  error.reason._tag === "UniqueViolation" && error.reason.constraint === Schema.versionTaken
+
+const startOf = (from: number | undefined) => Math.min(Math.max(Math.ceil(from ?? 1), 1), Number.MAX_SAFE_INTEGER)
+
+/**
+ * Migrates the schema (see `Postgres.migrate`), starts listening for appends and builds the store,
+ * for the current scope: the listening connection is released when the scope ends.
+ *
+ * @example
+ * ```ts
+ * const store = yield* PostgresEventStore.make({ schema: "billing" })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const make = (
+  options: Options = {}
+): Effect.Effect<EventStore.Service, EventStore.StoreError, PgClient.PgClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = yield* PgClient.PgClient
+    const sql = client.withoutTransforms()
+    const schema = yield* Schema.nameOf(options)
+    const pageSize = options.pageSize
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) {
+      const reason = `the page size ${pageSize} is not a positive integer`
+      return yield* new EventStore.StoreError({ operation: "configure", reason })
+    }
+    yield* Schema.migrate(sql, schema)
+    const log = Events.make(sql, Schema.tables(sql, schema))
+    const channel = Schema.channelOf(schema)
+    const head = yield* Head.make({
+      client,
+      channel,
+      lastPosition: log.lastPosition,
+      reconnectDelay: options.reconnectDelay
+    }).pipe(Effect.mapError(storeError("listen")))
+
+    // The stream's actual version, if it admits `events` at `expected`.
+    const admit = (
+      streamId: string,
+      events: ReadonlyArray<EventStore.Pending>,
+      expected: ExpectedVersion.ExpectedVersion,
+      tail: Events.Tail | undefined
+    ): Effect.Effect<number, EventStore.WrongExpectedVersion | EventStore.StreamClosed> => {
+      const actual = tail?.version ?? 0
+      if (!ExpectedVersion.matches(expected, actual)) {
+        return Effect.fail(new EventStore.WrongExpectedVersion({ streamId, expected, actual }))
+      }
+      const closure = EventStore.closedBy(tail?.type, events)
+      return closure === undefined
+        ? Effect.succeed(actual)
+        : Effect.fail(new EventStore.StreamClosed({ streamId, closure }))
+    }
+
+    const write = (
+      streamId: string,
+      events: ReadonlyArray<EventStore.Pending>,
+      expected: ExpectedVersion.ExpectedVersion,
+      metadata: ReadonlyArray<Envelope.Metadata>
+    ) =>
+      transaction(sql, Effect.gen(function*() {
+        const last = yield* log.allocate(events.length)
+        const actual = yield* Effect.flatMap(log.tail(streamId), (tail) => admit(streamId, events, expected, tail))
+        const recorded = events.map((event, i): Envelope.Recorded => ({
+          streamId,
+          version: actual + i + 1,
+          position: last - events.length + i + 1,
+          type: event.type,
+          data: event.data,
+          metadata: metadata[i]!
+        }))
+        yield* log.insert(recorded, channel)
+        // Runs once the outermost transaction has committed, even if the caller was interrupted.
+        yield* sql.afterCommit(head.advance(last))
+        return { version: actual + recorded.length, events: recorded }
+      })).pipe(Effect.provideService(SqlClient.BeginTransaction, readCommitted))
+
+    // Another writer took the version: report the stream's version now, as a conflict.
+    const conflict = (streamId: string, expected: ExpectedVersion.ExpectedVersion) =>
+      log.tail(streamId).pipe(
+        Effect.mapError(storeError("append", streamId)),
+        Effect.flatMap((tail) =>
+          Effect.fail(new EventStore.WrongExpectedVersion({ streamId, expected, actual: tail?.version ?? 0 }))
+        )
+      )
+
+    const append: EventStore.Service["append"] = (streamId, events, expected) =>
+      Effect.gen(function*() {
+        yield* EventStore.validate(streamId, events)
+        const metadata = yield* EventStore.stamp(events)
+        if (events.length === 0) {
+          const actual = yield* Effect.flatMap(log.tail(streamId), (tail) => admit(streamId, events, expected, tail))
+          return { version: actual, events: [] }
+        }
+        return yield* write(streamId, events, expected, metadata)
+      }).pipe(
+        Effect.catchTag("SqlError", (error) =>
+          isVersionTaken(error)
+            ? conflict(streamId, expected)
+            : Effect.fail(storeError("append", streamId)(error)))
+      )
+
+    const readLog = (operation: string): Pages.ReadPage<Envelope.Recorded, EventStore.StoreError> =>
+    (from, limit) => log.readLog(from, limit).pipe(Effect.mapError(storeError(operation)))
+
+    return {
+      append,
+      read: (streamId, range) => {
+        const to = Math.min(range?.to ?? Events.maxVersion, Events.maxVersion)
+        return Pages.stream({
+          from: startOf(range?.from),
+          key: (recorded) => recorded.version,
+          pageSize,
+          readPage: (from, limit) =>
+            from > to
+              ? Effect.succeed([])
+              : log.readStream(streamId, from, to, limit).pipe(Effect.mapError(storeError("read", streamId)))
+        })
+      },
+      readAll: (range) =>
+        Pages.stream({
+          from: startOf(range?.from),
+          key: (recorded) => recorded.position,
+          pageSize,
+          readPage: readLog("read all")
+        }),
+      subscribe: (range) =>
+        Pages.follow({ from: startOf(range?.from), head: head.ref, pageSize, readPage: readLog("subscribe") }),
+      lastPosition: log.lastPosition.pipe(Effect.mapError(storeError("last position")))
+    }
+  })
+
+/**
+ * A layer providing an {@link EventStore.EventStore} on the PostgreSQL database of the `PgClient`
+ * it is given (`@effect/sql-pg`). Building it migrates the schema and fails with a `StoreError`
+ * when the database cannot be reached.
+ *
+ * @example
+ * ```ts
+ * import { PgClient } from "@effect/sql-pg"
+ * import { Redacted } from "effect"
+ *
+ * const stores = Layer.mergeAll(
+ *   PostgresEventStore.layer(),
+ *   PostgresCheckpointStore.layer(),
+ *   PostgresSnapshotStore.layer()
+ * ).pipe(Layer.provide(PgClient.layer({ url: Redacted.make(process.env.DATABASE_URL!) })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<EventStore.EventStore, EventStore.StoreError, PgClient.PgClient> =>
+  Layer.effect(EventStore.EventStore, make(options))

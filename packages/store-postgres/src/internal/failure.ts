@@ -1,0 +1,68 @@
+/**
+ * Reading what a statement failed with: `effect/sql`'s `SqlError`, whose `reason` classifies the
+ * failure (`ConnectionError`, `SerializationError`, `StatementTimeoutError`, …) and whose reason's
+ * `cause` is the driver's error, carrying PostgreSQL's SQLSTATE `code` and message. The store layers
+ * turn it into the port's `StoreError`, keeping it as the `cause`.
+ *
+ * @internal
+ */
+import { EventStore } from "@chronicle/runtime"
+import { Effect } from "effect"
+import { SqlError } from "effect/sql"
+import type { SqlClient } from "effect/sql"
+
+/** What each kind of failure means for the caller, as the start of a `StoreError`'s reason. */
+const meaning: Record<SqlError.SqlErrorReason["_tag"], string> = {
+  ConnectionError: "PostgreSQL could not be reached or the connection was lost",
+  AuthenticationError: "PostgreSQL refused the credentials",
+  AuthorizationError: "the database role lacks a privilege",
+  SqlSyntaxError: "PostgreSQL rejected the statement",
+  UniqueViolation: "a unique constraint was violated",
+  ConstraintError: "a constraint was violated",
+  DeadlockError: "a deadlock was detected (retrying may succeed)",
+  SerializationError: "a serialization failure: a concurrent transaction conflicted (retrying may succeed)",
+  LockTimeoutError: "a lock was not granted in time (lock_timeout)",
+  StatementTimeoutError: "the statement was cancelled (statement_timeout or a cancel request)",
+  UnknownError: "PostgreSQL failed"
+}
+
+const field = (value: unknown, name: string): string | undefined => {
+  const found = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[name] : undefined
+  return typeof found === "string" ? found : undefined
+}
+
+/** PostgreSQL's SQLSTATE code for a failed statement, when the server sent one. */
+export const sqlStateOf = (error: SqlError.SqlError): string | undefined => field(error.reason.cause, "code")
+
+// Server shutdown and crash (57P01–57P03) end the session like a dropped connection;
+// `too_many_connections` (53300) passes too.
+const transientStates = /^(08|57P0[123]|53300)/
+
+/** Whether trying the same operation again later may succeed. */
+export const isTransient = (error: SqlError.SqlError): boolean =>
+  error.isRetryable || transientStates.test(sqlStateOf(error) ?? "")
+
+/** A short human reading of a failure, for the `reason` of a `StoreError`. */
+export const describe = (error: SqlError.SqlError): string => {
+  const state = sqlStateOf(error)
+  const what = state?.startsWith("57P") ? "the server terminated the connection" : meaning[error.reason._tag]
+  const detail = field(error.reason.cause, "message") ?? error.message
+  return `${what}: ${detail}${state === undefined ? "" : ` (SQLSTATE ${state})`}`
+}
+
+/** Turns a failed statement into the port's `StoreError` for `operation` (on `streamId`, if any). */
+export const storeError = (operation: string, streamId?: string) => (error: SqlError.SqlError): EventStore.StoreError =>
+  new EventStore.StoreError({ operation, streamId, reason: describe(error), cause: error })
+
+/**
+ * Runs `effect` in a transaction of `sql`. When the connection is lost in the middle, the server
+ * has rolled the transaction back, but `effect/sql`'s own `ROLLBACK` then fails and it reports that
+ * as a defect: here it is the typed `SqlError` it is.
+ */
+export const transaction = <A, E, R>(
+  sql: SqlClient.SqlClient,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | SqlError.SqlError, R> =>
+  sql.withTransaction(effect).pipe(
+    Effect.catchDefect((defect) => SqlError.isSqlError(defect) ? Effect.fail(defect) : Effect.die(defect))
+  )

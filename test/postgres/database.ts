@@ -1,0 +1,147 @@
+/**
+ * Where the PostgreSQL tests run, and what they share.
+ *
+ * The database is `DATABASE_URL`, or the local throwaway server that `test/postgres/server.sh start`
+ * runs (what `.ci/run` does). It is probed once per test file: when it cannot be reached, the
+ * files' suites are declared skipped with the reason in their name and a warning on stderr — unless
+ * `CHRONICLE_REQUIRE_POSTGRES=1` (CI), where an unreachable database fails the run.
+ *
+ * Each store under test lives in a schema of its own (`test_<random>`), so tests and test files
+ * never see each other's events: {@link scratchSchema} drops it when the test's scope closes, and
+ * {@link useDatabase} recycles emptied schemas for the many short-lived stores of the contract and
+ * the laws, and drops them after the file.
+ */
+import { EventStore } from "@chronicle/runtime"
+import { PostgresEventStore } from "@chronicle/store-postgres"
+import { PgClient } from "@effect/sql-pg"
+import { afterAll, beforeAll, describe } from "@effect/vitest"
+import { Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { SqlClient, SqlError } from "effect/sql"
+import { randomBytes } from "node:crypto"
+
+/** The database the tests use. */
+export const url = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:55432/chronicle"
+
+const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")
+
+/** A client layer on the database at `address` (default: the test database). */
+export const clientLayer = (address: string = url, config: Omit<PgClient.PgPoolConfig, "url"> = {}) =>
+  PgClient.layer({ ...config, url: Redacted.make(address) })
+
+const causeOf = (error: SqlError.SqlError) =>
+  error.reason.cause instanceof Error ? error.reason.cause.message : error.message
+
+/** Why the database cannot be used, or `undefined` when it can. */
+export const unavailable: string | undefined = await Effect.runPromise(
+  SqlClient.SqlClient.use((sql) => sql`SELECT 1`).pipe(
+    Effect.provide(clientLayer(url, { connectTimeout: "3 seconds" })),
+    Effect.timeout("5 seconds"),
+    Effect.match({
+      onFailure: (error) => `no database at ${shown} (${SqlError.isSqlError(error) ? causeOf(error) : error.message})`,
+      onSuccess: () => undefined
+    })
+  )
+)
+
+if (unavailable !== undefined) {
+  const message = `PostgreSQL tests NOT RUN — ${unavailable}. ` +
+    "Start one with `test/postgres/server.sh start`, or point DATABASE_URL at one."
+  if (process.env["CHRONICLE_REQUIRE_POSTGRES"] === "1") throw new Error(message)
+  console.warn(message)
+}
+
+/** `describe` when the database is reachable; otherwise a skipped `describe` that says why. */
+export const describePostgres = (name: string, body: () => void): void => {
+  if (unavailable === undefined) describe(name, body)
+  else describe.skip(`${name} — NOT RUN: ${unavailable}`, body)
+}
+
+/** A fresh schema name, unique across test files and runs. */
+export const freshSchema = (): string => `test_${randomBytes(6).toString("hex")}`
+
+/**
+ * A fresh schema name for the current scope: the schema is dropped when the scope closes, after
+ * whatever was built on it later in the same scope.
+ */
+export const scratchSchema: Effect.Effect<string, never, Scope.Scope | SqlClient.SqlClient> = Effect.acquireRelease(
+  Effect.sync(freshSchema),
+  (schema) => SqlClient.SqlClient.use((sql) => sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`).pipe(Effect.ignore)
+)
+
+/** One instance of a service: a pool of its own and the event store on `schema` through it. */
+export interface Instance {
+  readonly store: EventStore.Service
+  readonly sql: PgClient.PgClient
+}
+
+/**
+ * Starts an {@link Instance} on `schema` for the current scope; `config` tunes its pool and
+ * sessions, `options` its store.
+ */
+export const instance = (
+  schema: string,
+  config: Omit<PgClient.PgPoolConfig, "url"> = {},
+  options: Omit<PostgresEventStore.Options, "schema"> = {}
+): Effect.Effect<Instance, EventStore.StoreError | SqlError.SqlError, Scope.Scope> =>
+  Effect.map(
+    Layer.build(PostgresEventStore.layer({ ...options, schema }).pipe(Layer.provideMerge(clientLayer(url, config)))),
+    (context) => ({ store: Context.get(context, EventStore.EventStore), sql: Context.get(context, PgClient.PgClient) })
+  )
+
+/** What a test file gets from {@link useDatabase}. */
+export interface Database {
+  /** One client (one pool) shared by the file's tests, open from before the first to after the last. */
+  readonly client: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient>
+  /**
+   * Builds `make(schema)` on a schema of its own, as empty as a new one. Schemas are recycled: a
+   * released store's schema is emptied (rows deleted, head back to 0) and handed to the next build,
+   * which saves migrating a new one each time. All are dropped after the file's tests.
+   */
+  readonly inEmptySchema: <A, E>(
+    make: (schema: string) => Layer.Layer<A, E, PgClient.PgClient | SqlClient.SqlClient>
+  ) => Layer.Layer<A, E>
+}
+
+/** Opens the file's client before its tests, and drops its schemas and closes the client after them. */
+export const useDatabase = (): Database => {
+  const scope = Scope.makeUnsafe()
+  let context: Context.Context<PgClient.PgClient | SqlClient.SqlClient> | undefined
+  const created: Array<string> = []
+  const free: Array<string> = []
+  const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+    Effect.runPromise(Effect.provideContext(effect, context!))
+  beforeAll(async () => {
+    context = await Effect.runPromise(Layer.buildWithScope(clientLayer(), scope))
+  })
+  afterAll(async () => {
+    if (context !== undefined) {
+      await run(SqlClient.SqlClient.use((sql) =>
+        Effect.forEach(created, (schema) => sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`, { discard: true })
+      ))
+    }
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  })
+  const client = Layer.suspend(() => Layer.succeedContext(context!))
+  const empty = (schema: string) =>
+    SqlClient.SqlClient.use((sql) =>
+      sql.withTransaction(Effect.all([
+        sql`DELETE FROM ${sql(schema)}.events`,
+        sql`DELETE FROM ${sql(schema)}.checkpoints`,
+        sql`DELETE FROM ${sql(schema)}.snapshots`,
+        sql`UPDATE ${sql(schema)}.head SET position = 0`
+      ], { discard: true }))
+    )
+  const lease = (schema: string) =>
+    Layer.effectDiscard(Effect.addFinalizer(() =>
+      empty(schema).pipe(Effect.andThen(Effect.sync(() => free.push(schema))), Effect.ignore)
+    ))
+  return {
+    client,
+    inEmptySchema: (make) =>
+      Layer.suspend(() => {
+        const schema = free.pop() ?? freshSchema()
+        if (!created.includes(schema)) created.push(schema)
+        return make(schema).pipe(Layer.provide(lease(schema)), Layer.provide(client))
+      })
+  }
+}
