@@ -119,7 +119,10 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  */
 export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
   const decode = Schema.decodeUnknownResult(Schema.toCodecJson(schema))
-  return (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
+  // Stored records never change: a layer that hands out the same record objects (the memory layer)
+  // gets each one decoded once. Failures are not remembered.
+  const decoded = new WeakMap<Envelope.Recorded, Envelope.Recorded<Event>>()
+  const decodeRecord = (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
     const schemaVersion = recorded.metadata.schemaVersion ?? 1
     const failure = (reason: string) =>
       Result.fail(
@@ -145,6 +148,13 @@ export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
     return Result.isSuccess(event)
       ? Result.succeed({ ...recorded, data: event.success })
       : failure(formatIssue(event.failure.issue))
+  }
+  return (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
+    const cached = decoded.get(recorded)
+    if (cached !== undefined) return Result.succeed(cached)
+    const result = decodeRecord(recorded)
+    if (Result.isSuccess(result)) decoded.set(recorded, result.success)
+    return result
   }
 }
 

@@ -180,6 +180,8 @@ export interface CommandHandler<Command, State, Event, Rejection, Services = Eve
 
 const defaultRetry = Schedule.recurs(10)
 
+const isConflict = (error: { readonly _tag: string }): boolean => error._tag === "WrongExpectedVersion"
+
 const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
 
 const toIssue = (issue: StandardSchema.StandardSchemaV1.Issue) => ({
@@ -322,9 +324,10 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
 
   const handle = (command: Command, trace?: Envelope.Trace) => {
     const streamId = options.streamId(command)
-    const retried = attempt(streamId, command, trace).pipe(
-      Effect.retry({ schedule: options.retry ?? defaultRetry, while: (error) => error._tag === "WrongExpectedVersion" })
-    )
+    const once = attempt(streamId, command, trace)
+    // The retry schedule is only set up once a first attempt has conflicted.
+    const retried = Effect.catchIf(once, isConflict, () =>
+      Effect.retry(once, { schedule: options.retry ?? defaultRetry, while: isConflict }))
     return Effect.andThen(Inspector.inspect({ _tag: "CommandReceived", streamId, command, trace }), retried)
   }
 

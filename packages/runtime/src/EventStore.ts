@@ -299,24 +299,39 @@ const isJson = Schema.is(Schema.Json)
  * @since 0.1.0
  */
 export const stamp = (events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArray<Envelope.Metadata>> =>
-  Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
-    const random = yield* Random.Random
-    return events.map((event) => ({
+  // On every append's path: read the fiber's Clock and Random directly rather than through a generator.
+  Effect.withFiber((fiber) => {
+    const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+    const random = fiber.getRef(Random.Random)
+    return Effect.succeed(events.map((event) => ({
       eventId: event.eventId ?? uuid(random),
       recordedAt: event.recordedAt ?? now,
       ...(event.trace?.correlationId === undefined ? {} : { correlationId: event.trace.correlationId }),
       ...(event.trace?.causationId === undefined ? {} : { causationId: event.trace.causationId }),
       ...(event.trace?.commandId === undefined ? {} : { commandId: event.trace.commandId }),
       ...(event.schemaVersion === undefined || event.schemaVersion === 1 ? {} : { schemaVersion: event.schemaVersion })
-    }))
+    })))
   })
 
-const hex = (random: Random.Random, digits: number) =>
-  Math.floor(random.nextDoubleUnsafe() * 16 ** digits).toString(16).padStart(digits, "0")
+const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
+
+/** 32 random bits from Effect's Random. */
+const word = (random: Random.Random) => Math.floor(random.nextDoubleUnsafe() * 0x100000000)
+
+/** The hex digits of the bytes of `n`, most significant first, from byte `from` to byte `to` (exclusive). */
+const bytes = (n: number, from: number, to: number) => {
+  let text = ""
+  for (let i = from; i < to; i++) text += byteHex[(n >>> (24 - 8 * i)) & 0xff]
+  return text
+}
 
 // RFC 4122 version 4 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, y in 8..b.
-const uuid = (random: Random.Random): string =>
-  `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${(8 + Math.floor(random.nextDoubleUnsafe() * 4)).toString(16)}${
-    hex(random, 3)
-  }-${hex(random, 12)}`
+const uuid = (random: Random.Random): string => {
+  const a = word(random)
+  const b = word(random)
+  const c = word(random)
+  const d = word(random)
+  const version = byteHex[0x40 | ((b >>> 8) & 0x0f)]! + bytes(b, 3, 4)
+  const variant = byteHex[0x80 | ((c >>> 24) & 0x3f)]! + bytes(c, 1, 2)
+  return `${bytes(a, 0, 4)}-${bytes(b, 0, 2)}-${version}-${variant}-${bytes(c, 2, 4)}${bytes(d, 0, 4)}`
+}

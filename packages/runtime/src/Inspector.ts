@@ -85,10 +85,7 @@ export const Inspector: Context.Reference<Service> = Context.Reference<Service>(
  * @since 0.1.0
  */
 export const inspect = (inspection: Inspection): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    const inspector = yield* Inspector
-    yield* inspector.inspect(inspection)
-  })
+  Effect.withFiber((fiber) => fiber.getRef(Inspector).inspect(inspection))
 
 /**
  * An Inspector that publishes every inspection to subscribers of a stream.

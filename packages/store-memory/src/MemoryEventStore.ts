@@ -60,13 +60,16 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
   }
 
   const append: EventStore.Service["append"] = (streamId, events, expected) =>
-    Effect.gen(function*() {
-      yield* EventStore.validate(streamId, events)
-      const metadata = yield* EventStore.stamp(events)
-      const result = yield* Effect.fromResult(write(streamId, events, expected, metadata))
-      if (result.events.length > 0) yield* SubscriptionRef.update(head, (position) => Math.max(position, log.length))
-      return result
-    })
+    EventStore.validate(streamId, events).pipe(
+      Effect.andThen(EventStore.stamp(events)),
+      Effect.flatMap((metadata) => {
+        const result = write(streamId, events, expected, metadata)
+        if (Result.isFailure(result)) return Effect.fail(result.failure)
+        return result.success.events.length === 0
+          ? Effect.succeed(result.success)
+          : Effect.as(SubscriptionRef.update(head, (position) => Math.max(position, log.length)), result.success)
+      })
+    )
 
   const readLog: Pages.ReadPage<Envelope.Recorded, never> = (from, limit) =>
     Effect.sync(() => log.slice(from - 1, from - 1 + limit))

@@ -1,0 +1,80 @@
+/**
+ * **Workload**: one line of the benchmark. A workload pits Chronicle against a plain-JavaScript
+ * baseline doing the same work; each side prepares what a repetition needs (untimed) and then runs
+ * (timed), returning its {@link Outcome.Outcome} so the two can be checked against each other.
+ */
+import type * as Outcome from "./Outcome.ts"
+
+/**
+ * Times parts of a run, e.g. the first and the last 10% of a long series of appends. Call `begin`
+ * and `end` with the same name, once per run.
+ */
+export interface Laps {
+  readonly begin: (name: string) => void
+  readonly end: (name: string) => void
+}
+
+/**
+ * The timed part of a repetition.
+ */
+export type Run = (laps: Laps) => Promise<Outcome.Outcome>
+
+/**
+ * One side of a workload. `prepare` builds what one repetition needs (a fresh store, a filled
+ * database…) and is not timed; the {@link Run} it returns is.
+ */
+export interface Contender {
+  readonly prepare: () => Promise<Run>
+}
+
+/**
+ * A part of a run timed on its own, with the number of items it covers (to report a rate).
+ */
+export interface Lap {
+  readonly name: string
+  readonly items: number
+}
+
+/**
+ * A workload: what it does, how much, the target ratio, and its two contenders.
+ */
+export interface Workload {
+  /** Short id, e.g. `W1`. */
+  readonly id: string
+  /** What one run does, in a line. */
+  readonly work: string
+  /** How many items (commands, events) one run handles. */
+  readonly items: number
+  /** What the items are, e.g. `commands`. */
+  readonly unit: string
+  /** The ratio to the baseline to reach (see `Measure.ratio`); none when only reported. */
+  readonly target?: number | undefined
+  /** Parts of a run also reported on their own. */
+  readonly laps?: ReadonlyArray<Lap> | undefined
+  readonly chronicle: Contender
+  readonly baseline: Contender
+}
+
+/**
+ * A workload that cannot run yet, with the reason; reported as such, never silently left out.
+ */
+export interface Unavailable {
+  readonly id: string
+  readonly work: string
+  readonly unavailable: string
+}
+
+/**
+ * Something built on first use and shared by every repetition (a store filled once for read-only
+ * work), so that a workload costs nothing until it runs.
+ *
+ * @example
+ * ```ts
+ * const store = Workload.shared(() => Stores.memory(batches))
+ * const prepare = async () => { const filled = await store(); return () => … }
+ * ```
+ */
+export const shared = <A>(build: () => Promise<A>): () => Promise<A> => {
+  let built: Promise<A> | undefined
+  return () => built ??= build()
+}

@@ -1,0 +1,139 @@
+/**
+ * `npm run bench`: runs every workload, prints the table and writes `bench-results/latest.json`
+ * (and `latest.md`, the same table in Markdown).
+ *
+ * W1–W4 and W6 run here, in Node; W5 and the heap figures run in Chromium
+ * (`browser/Chromium.ts`).
+ *
+ * Options: `--only W1,W3` runs some workloads (`W5` means W5a–W5c and the heap figures);
+ * `--repetitions n` (default 5, at least 5 for figures worth quoting) and `--warmups n` (default 1);
+ * `--scale x` multiplies every size (e.g. 0.1 for a quick smoke run — such figures are not the
+ * issue's); `--heap 20000,200000` the stream lengths of the heap figures (`none` to skip them);
+ * `--profile` writes a CPU profile of each timed run, both sides, to `bench-results/profiles/`
+ * (`<id>-<side>-<n>.cpuprofile`, `.chromium.cpuprofile` for W5), to summarise with
+ * `bench/profile.ts` — figures taken while profiling are not the benchmark's.
+ *
+ * Run it with `node --expose-gc` (as the npm script does) so each timed run starts after a
+ * garbage collection.
+ */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { cpus } from "node:os"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import * as Chromium from "./browser/Chromium.ts"
+import * as Measure from "./harness/Measure.ts"
+import * as Profiler from "./harness/Profiler.ts"
+import * as Report from "./harness/Report.ts"
+import type * as Workload from "./harness/Workload.ts"
+import * as AppendRate from "./workloads/AppendRate.ts"
+import * as CommandHandling from "./workloads/CommandHandling.ts"
+import * as IndexedDb from "./workloads/IndexedDb.ts"
+import * as ProjectionRebuild from "./workloads/ProjectionRebuild.ts"
+import * as Snapshots from "./workloads/Snapshots.ts"
+import * as StreamFold from "./workloads/StreamFold.ts"
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    repetitions: { type: "string", default: "5" },
+    warmups: { type: "string", default: "1" },
+    scale: { type: "string", default: "1" },
+    heap: { type: "string", default: "20000,200000" },
+    profile: { type: "boolean", default: false }
+  }
+})
+
+const directory = new URL("../bench-results/", import.meta.url)
+const profiles = values.profile ? fileURLToPath(new URL("profiles/", directory)) : undefined
+const options: Measure.Options = {
+  repetitions: Number(values.repetitions),
+  warmups: Number(values.warmups),
+  log: (line) => console.error(line),
+  around: profiles === undefined ? undefined : Profiler.timedRuns(profiles)
+}
+const scale = Number(values.scale)
+const scaled = (n: number, multiple = 1) => Math.max(multiple, Math.round((n * scale) / multiple) * multiple)
+const only = values.only?.split(",").map((id) => id.trim().toUpperCase())
+const selected = (id: string) =>
+  only === undefined || only.includes(id.toUpperCase()) || only.includes(id.slice(0, 2).toUpperCase())
+
+/** The workloads run in this process, built only when selected. */
+const node: ReadonlyArray<readonly [string, () => Workload.Workload | Workload.Unavailable]> = [
+  ["W1", () => CommandHandling.make({ commands: scaled(CommandHandling.size.commands, 100), accounts: 100 })],
+  ["W2", () => StreamFold.make(scaled(StreamFold.size, 1_000))],
+  ["W3", () => ProjectionRebuild.make({ accounts: 100, perAccount: scaled(ProjectionRebuild.size.perAccount, 100) })],
+  ["W4", () => AppendRate.make(scaled(AppendRate.size, 10))],
+  ["W6a", () => Snapshots.line("W6a", scaled(Snapshots.size, 100), false)],
+  ["W6b", () => Snapshots.line("W6b", scaled(Snapshots.size, 100), true)],
+  ["W6c", () => Snapshots.line("W6c", scaled(Snapshots.size / 10, 100), true)]
+]
+
+const measure = async (workload: Workload.Workload | Workload.Unavailable): Promise<Report.Row> => {
+  if ("unavailable" in workload) {
+    console.error(`${workload.id} skipped: ${workload.unavailable}`)
+    return workload
+  }
+  console.error(`${workload.id}: ${workload.work}`)
+  try {
+    return await Measure.run(workload, options)
+  } catch (error) {
+    console.error(error)
+    return { id: workload.id, work: workload.work, failed: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+if (typeof (globalThis as { gc?: unknown }).gc !== "function") {
+  console.error("note: run with node --expose-gc so that each timed run starts after a garbage collection")
+}
+
+const rows: Array<Report.Row> = []
+for (const [id, make] of node) if (selected(id)) rows.push(await measure(make()))
+
+const browserIds = IndexedDb.ids.filter(selected)
+const browserSize: IndexedDb.Size = {
+  single: scaled(IndexedDb.size.single),
+  batch: scaled(IndexedDb.size.batch),
+  read: scaled(IndexedDb.size.read, 1_000)
+}
+const heap = values.heap === "none" || !selected("W5") ? [] : values.heap.split(",").map((n) => scaled(Number(n), 5_000))
+let browser: Chromium.Results | undefined
+if (browserIds.length > 0 || heap.length > 0) {
+  try {
+    browser = await Chromium.run({
+      ids: browserIds,
+      size: browserSize,
+      warmups: options.warmups,
+      repetitions: options.repetitions,
+      heap,
+      profiles,
+      log: (line) => console.error(line)
+    })
+    rows.push(...browser.rows)
+  } catch (error) {
+    console.error(error)
+    const failed = error instanceof Error ? error.message : String(error)
+    rows.push(...browserIds.map((id) => ({ id, work: IndexedDb.describe(id, browserSize), failed })))
+  }
+}
+
+const report: Report.Report = {
+  date: new Date().toISOString(),
+  ratio: Report.ratioDefinition,
+  repetitions: options.repetitions,
+  warmups: options.warmups,
+  environment: {
+    node: process.version,
+    cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`,
+    ...(browser === undefined ? {} : { chromium: browser.chromium }),
+    ...(scale === 1 ? {} : { scale: `${scale} (sizes scaled: not the issue's figures)` })
+  },
+  rows: [...rows].sort((a, b) => a.id.localeCompare(b.id)),
+  heap: browser?.heap ?? []
+}
+
+mkdirSync(directory, { recursive: true })
+writeFileSync(new URL("latest.json", directory), `${JSON.stringify(report, null, 2)}\n`)
+writeFileSync(new URL("latest.md", directory), `${Report.markdown(report)}\n`)
+console.log(Report.text(report))
+console.log(`\nwritten: bench-results/latest.json, bench-results/latest.md`)
+if (rows.some((row) => "failed" in row)) process.exitCode = 1

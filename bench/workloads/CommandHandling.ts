@@ -1,0 +1,87 @@
+/**
+ * **W1 — command handling** on the in-memory layer: 20,000 commands round-robin over 100 accounts,
+ * each one loaded (read and fold the stream), decided and appended with the loaded version as the
+ * expected version. Streams grow to 200 events, so a command folds 100 events on average.
+ *
+ * - Chronicle: `CommandHandler.handle` for each command, in one Effect program, on a fresh
+ *   `MemoryEventStore`.
+ * - Baseline: `PlainStore.handle` (a `Map` of arrays, a `for` loop fold, the same `decide`/`evolve`).
+ */
+import type { BankAccount } from "@chronicle/examples"
+import { Effect, Result } from "effect"
+import * as PlainStore from "../baseline/PlainStore.ts"
+import * as Bank from "../fixtures/Bank.ts"
+import * as Stores from "../fixtures/Stores.ts"
+import * as Outcome from "../harness/Outcome.ts"
+import type { Workload } from "../harness/Workload.ts"
+
+/**
+ * The sizes of the workload.
+ */
+export interface Size {
+  readonly commands: number
+  readonly accounts: number
+}
+
+/**
+ * The issue's size: 20,000 commands over 100 accounts.
+ */
+export const size: Size = { commands: 20_000, accounts: 100 }
+
+const track = () => {
+  const balances = new Map<string, number>()
+  const versions = new Map<string, number>()
+  let events = 0
+  return {
+    handled: (command: BankAccount.Command, state: BankAccount.State, version: number, appended: number) => {
+      balances.set(command.accountId, Bank.balanceOf(state))
+      versions.set(command.accountId, version)
+      events += appended
+    },
+    outcome: () => Outcome.fromBalances(events, balances, versions)
+  }
+}
+
+/**
+ * The W1 workload.
+ */
+export const make = ({ accounts, commands: count }: Size = size): Workload => {
+  const commands = Bank.commands(count, accounts)
+  return {
+    id: "W1",
+    work: `handle ${count.toLocaleString("en")} commands round-robin over ${accounts} accounts (memory)`,
+    items: count,
+    unit: "commands",
+    target: 0.5,
+    chronicle: {
+      prepare: async () => {
+        const store = await Stores.memory()
+        return () =>
+          Stores.runWith(
+            store,
+            Effect.gen(function*() {
+              const tracked = track()
+              for (const command of commands) {
+                const handled = yield* Bank.handler.handle(command)
+                tracked.handled(command, handled.state, handled.version, handled.events.length)
+              }
+              return tracked.outcome()
+            })
+          )
+      }
+    },
+    baseline: {
+      prepare: async () => {
+        const store = PlainStore.make()
+        return async () => {
+          const tracked = track()
+          for (const command of commands) {
+            const { events, state, version } = Result.getOrThrow(PlainStore.handle(store, command))
+            tracked.handled(command, state, version, events)
+          }
+          return tracked.outcome()
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * **W3 — rebuild a projection** on the in-memory layer: the `balances` read model of
+ * `BankAccount`, replayed from zero over 200,000 events of 100 accounts.
+ *
+ * - Chronicle: `Projector.make` from position 0 (catch-up through `subscribe`, `Codec` decoding,
+ *   checkpointing), until `awaitPosition` reaches the last position.
+ * - Baseline: a `for` loop over the log array with the same `balances.evolve`.
+ *
+ * Both stores are filled once (100 events per append, round-robin over the accounts, so the log
+ * interleaves the streams) and only read by the repetitions.
+ */
+import { BankAccount } from "@chronicle/examples"
+import { EventStore, Projector } from "@chronicle/runtime"
+import { Effect } from "effect"
+import * as PlainStore from "../baseline/PlainStore.ts"
+import * as Bank from "../fixtures/Bank.ts"
+import * as Stores from "../fixtures/Stores.ts"
+import * as Outcome from "../harness/Outcome.ts"
+import * as Workload from "../harness/Workload.ts"
+
+/**
+ * The sizes of the workload.
+ */
+export interface Size {
+  readonly accounts: number
+  readonly perAccount: number
+}
+
+/**
+ * The issue's size: 200,000 events over 100 accounts.
+ */
+export const size: Size = { accounts: 100, perAccount: 2_000 }
+
+const rebuild = Effect.scoped(Effect.gen(function*() {
+  const store = yield* EventStore.EventStore
+  const last = yield* store.lastPosition
+  const projector = yield* Projector.make({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
+  const { position, state } = yield* projector.awaitPosition(last)
+  return Outcome.fromBalances(position, state)
+}))
+
+/**
+ * The W3 workload.
+ */
+export const make = ({ accounts, perAccount }: Size = size): Workload.Workload => {
+  const events = accounts * perAccount
+  const batches = Workload.shared(async () => Bank.batches({ accounts, perAccount, batch: 100 }))
+  const chronicleStore = Workload.shared(async () => Stores.memory(await batches()))
+  const plainStore = Workload.shared(async () => PlainStore.fill(await batches()))
+  return {
+    id: "W3",
+    work: `rebuild the balances projection from ${events.toLocaleString("en")} events over ${accounts} streams (memory)`,
+    items: events,
+    unit: "events",
+    target: 0.5,
+    chronicle: {
+      prepare: async () => {
+        const store = await chronicleStore()
+        return () => Stores.runWith(store, rebuild)
+      }
+    },
+    baseline: {
+      prepare: async () => {
+        const { log } = await plainStore()
+        return async () => {
+          let state = BankAccount.balances.initialState
+          for (let i = 0; i < log.length; i++) state = BankAccount.balances.evolve(state, log[i]!.data)
+          return Outcome.fromBalances(log.length, state)
+        }
+      }
+    }
+  }
+}
