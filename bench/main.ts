@@ -2,10 +2,12 @@
  * `npm run bench`: runs every workload, prints the table and writes `bench-results/latest.json`
  * (and `latest.md`, the same table in Markdown).
  *
- * W1–W4 and W6 run here, in Node; W5 and the heap figures run in Chromium
- * (`browser/Chromium.ts`).
+ * W1–W4 and W6 run here, in Node, and W1-pg, W2-pg and W4-pg (W1, W2 and W4 on PostgreSQL, at
+ * smaller sizes, on `DATABASE_URL`; reported unavailable without one); W5 and the heap figures run
+ * in Chromium (`browser/Chromium.ts`).
  *
- * Options: `--only W1,W3` runs some workloads (`W5` means W5a–W5c and the heap figures);
+ * Options: `--only W1,W3` runs some workloads (`W5` means W5a–W5c and the heap figures, `W1` means
+ * W1 and W1-pg, `PG` the PostgreSQL ones only);
  * `--repetitions n` (default 5, at least 5 for figures worth quoting) and `--warmups n` (default 1);
  * `--scale x` multiplies every size (e.g. 0.1 for a quick smoke run — such figures are not the
  * issue's); `--heap 20000,200000` the stream lengths of the heap figures (`none` to skip them);
@@ -28,6 +30,7 @@ import type * as Workload from "./harness/Workload.ts"
 import * as AppendRate from "./workloads/AppendRate.ts"
 import * as CommandHandling from "./workloads/CommandHandling.ts"
 import * as IndexedDb from "./workloads/IndexedDb.ts"
+import * as Postgres from "./workloads/Postgres.ts"
 import * as ProjectionRebuild from "./workloads/ProjectionRebuild.ts"
 import * as Snapshots from "./workloads/Snapshots.ts"
 import * as StreamFold from "./workloads/StreamFold.ts"
@@ -55,14 +58,19 @@ const scale = Number(values.scale)
 const scaled = (n: number, multiple = 1) => Math.max(multiple, Math.round((n * scale) / multiple) * multiple)
 const only = values.only?.split(",").map((id) => id.trim().toUpperCase())
 const selected = (id: string) =>
-  only === undefined || only.includes(id.toUpperCase()) || only.includes(id.slice(0, 2).toUpperCase())
+  only === undefined || only.includes(id.toUpperCase()) || only.includes(id.slice(0, 2).toUpperCase()) ||
+  (only.includes("PG") && id.endsWith("-pg"))
 
 /** The workloads run in this process, built only when selected. */
-const node: ReadonlyArray<readonly [string, () => Workload.Workload | Workload.Unavailable]> = [
+type Made = Workload.Workload | Workload.Unavailable
+const node: ReadonlyArray<readonly [string, () => Made | Promise<Made>]> = [
   ["W1", () => CommandHandling.make({ commands: scaled(CommandHandling.size.commands, 100), accounts: 100 })],
   ["W2", () => StreamFold.make(scaled(StreamFold.size, 1_000))],
   ["W3", () => ProjectionRebuild.make({ accounts: 100, perAccount: scaled(ProjectionRebuild.size.perAccount, 100) })],
   ["W4", () => AppendRate.make(scaled(AppendRate.size, 10))],
+  ["W1-pg", () => Postgres.commandHandling({ commands: scaled(Postgres.size.commands, 100), accounts: Postgres.size.accounts })],
+  ["W2-pg", () => Postgres.streamFold(scaled(Postgres.size.stream, 1_000))],
+  ["W4-pg", () => Postgres.appendRate(scaled(Postgres.size.appends, 10))],
   ["W6a", () => Snapshots.line("W6a", scaled(Snapshots.size, 100), false)],
   ["W6b", () => Snapshots.line("W6b", scaled(Snapshots.size, 100), true)],
   ["W6c", () => Snapshots.line("W6c", scaled(Snapshots.size / 10, 100), true)]
@@ -79,6 +87,8 @@ const measure = async (workload: Workload.Workload | Workload.Unavailable): Prom
   } catch (error) {
     console.error(error)
     return { id: workload.id, work: workload.work, failed: error instanceof Error ? error.message : String(error) }
+  } finally {
+    await workload.dispose?.()
   }
 }
 
@@ -87,7 +97,7 @@ if (typeof (globalThis as { gc?: unknown }).gc !== "function") {
 }
 
 const rows: Array<Report.Row> = []
-for (const [id, make] of node) if (selected(id)) rows.push(await measure(make()))
+for (const [id, make] of node) if (selected(id)) rows.push(await measure(await make()))
 
 const browserIds = IndexedDb.ids.filter(selected)
 const browserSize: IndexedDb.Size = {

@@ -53,6 +53,8 @@ export interface Workload {
   readonly laps?: ReadonlyArray<Lap> | undefined
   readonly chronicle: Contender
   readonly baseline: Contender
+  /** Releases what the workload holds (connections, database schemas) once it has been measured. */
+  readonly dispose?: (() => Promise<void>) | undefined
 }
 
 /**
