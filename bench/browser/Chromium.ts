@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url"
 import { chromium } from "playwright-core"
 import type { BrowserContext, CDPSession, Page } from "playwright-core"
 import { build, preview } from "vite"
+import * as Browser from "../../test/support/chromium.ts"
 import * as Outcome from "../harness/Outcome.ts"
 import type * as Report from "../harness/Report.ts"
 import * as IndexedDb from "../workloads/IndexedDb.ts"
@@ -58,7 +59,6 @@ export interface Results {
   readonly heap: ReadonlyArray<Report.Heap>
 }
 
-const executablePath = process.env["CHROMIUM"] ?? "/usr/bin/chromium"
 const root = dirname(fileURLToPath(import.meta.url))
 
 const profileRoot = process.env["BENCH_PROFILE_ROOT"] ?? (existsSync("/dev/shm") ? "/dev/shm" : tmpdir())
@@ -128,15 +128,10 @@ const heapFigures = async (page: Page, devtools: CDPSession, options: Options): 
 
 const launch = (profile: string): Promise<BrowserContext> =>
   chromium.launchPersistentContext(profile, {
-    executablePath,
+    executablePath: Browser.executablePath,
     headless: true,
     args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
+      ...Browser.args,
       "--js-flags=--expose-gc" // the harness collects garbage before each timed run
     ]
   })
@@ -158,7 +153,7 @@ export const run = async (options: Options): Promise<Results> => {
     try {
       context = await launch(profile)
     } catch (error) {
-      throw new Error(`cannot start Chromium at ${executablePath} (apt-get install -y chromium, or set CHROMIUM): ${message(error)}`)
+      throw new Error(Browser.cannotStart(message(error)))
     }
     const page = await context.newPage()
     page.on("console", (line) => line.type() === "log" && options.log(line.text()))

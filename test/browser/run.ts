@@ -19,10 +19,10 @@ import { chromium } from "playwright-core"
 import type { BrowserContext, Page } from "playwright-core"
 import { build, preview } from "vite"
 import type { Suite } from "./page/main.ts"
+import * as Chromium from "../support/chromium.ts"
 import { call, scenarios } from "./tabs.ts"
 import type { Tabs } from "./tabs.ts"
 
-const executablePath = process.env["CHROMIUM"] ?? "/usr/bin/chromium"
 const checkTimeout = 300_000
 const root = join(dirname(fileURLToPath(import.meta.url)), "page")
 
@@ -104,19 +104,12 @@ const main = async () => {
     const [url, isolatedUrl] = [await serve(), await serve()]
     try {
       context = await chromium.launchPersistentContext(profile, {
-        executablePath,
+        executablePath: Chromium.executablePath,
         headless: true,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--no-first-run",
-          "--disable-sync"
-        ]
+        args: [...Chromium.args]
       })
     } catch (error) {
-      console.error(`Cannot start Chromium at ${executablePath} (install it: apt-get install -y chromium, or set CHROMIUM)\n${error}`)
+      console.error(Chromium.cannotStart(error))
       return 2
     }
     console.log(`Chromium ${context.browser()?.version() ?? ""}, test page at ${url}`)

@@ -15,12 +15,11 @@ import { mkdir } from "node:fs/promises"
 import { chromium } from "playwright-core"
 import type { Browser, BrowserContextOptions } from "playwright-core"
 import { build, preview } from "vite"
+import * as Chromium from "../support/chromium.ts"
 import { type Env, open, screenshots } from "./browser.ts"
 import { readmeScreenshot, scenarios } from "./scenarios.ts"
 
-const executablePath = process.env["CHROMIUM"] ?? "/usr/bin/chromium"
 const scenarioTimeout = 60_000
-const args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 const indent = (text: string) => text.split("\n").map((line) => `      ${line}`).join("\n")
 
@@ -66,9 +65,9 @@ const main = async (): Promise<number> => {
     if (address === null || typeof address === "string") throw new Error("the preview server has no port")
     const url = `http://127.0.0.1:${address.port}/`
     try {
-      browser = await chromium.launch({ executablePath, headless: true, args })
+      browser = await chromium.launch({ executablePath: Chromium.executablePath, headless: true, args: [...Chromium.args] })
     } catch (error) {
-      console.error(`Cannot start Chromium at ${executablePath} (install it: apt-get install -y chromium, or set CHROMIUM)\n${error}`)
+      console.error(Chromium.cannotStart(error))
       console.log("\ne2e: not run, Chromium could not start")
       return 2
     }
