@@ -293,9 +293,9 @@ export interface LiveEqualsReplayOptions<Command, State, Event extends Codec.Tag
 
 /**
  * Live state equals replayed state: handle the commands with `CommandHandler` on a fresh store
- * (rejected ones, and those refused by a terminated stream, are skipped), remember the state and version each accepted command returns per
- * stream, then load every stream back from the store: each must give the last live state and
- * version. Pass each store layer you ship; the law holds on all of them or the layer is wrong.
+ * (rejected ones, and those refused by a terminated stream, are skipped), remember the state and
+ * version each accepted command returns per stream, then load every stream back from the store:
+ * each must give the last live state and version. Pass each store layer you ship; the law holds on all of them or the layer is wrong.
  * Fails on a lossy codec and on an `evolve` with hidden state.
  *
  * @example
