@@ -95,6 +95,19 @@ describe("Projector", () => {
       assert.isAtMost((yield* projector.current).position, 2)
     }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
 
+  it.live("a read model seen at a position has been saved at it: awaitPosition waits for onApplied", () =>
+    Effect.gen(function*() {
+      const saved: Array<number> = []
+      const projector = yield* Projector.make({
+        projection: BankAccount.balances,
+        eventSchema: BankAccount.Event,
+        onApplied: ({ position }) => Effect.andThen(Effect.sleep("20 millis"), Effect.sync(() => void saved.push(position)))
+      })
+      const { events } = yield* openAndDeposit("a", 10)
+      const { position } = yield* projector.awaitPosition(events[0]!.position)
+      assert.strictEqual(saved.at(-1), position)
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
   it.effect("makePersistent saves the read model and resumes from it", () =>
     Effect.gen(function*() {
       const stateSchema = Schema.ReadonlyMap(Schema.String, Schema.Int)

@@ -145,18 +145,19 @@ export const make = <State, Event extends Codec.Tagged>(
     const status = yield* SubscriptionRef.make<Status<State>>({ checkpoint: options.from ?? zero, generation: 0 })
     const runner = yield* FiberHandle.make()
 
+    // The checkpoint moves (and `awaitPosition` returns) only once `onApplied` is done: a read
+    // model that is seen at a position is also saved at it.
     const applyPage = (generation: number) => (page: ReadonlyArray<Envelope.Recorded>) =>
-      SubscriptionRef.modify(status, (current): readonly [Checkpointed<State> | undefined, Status<State>] => {
-        if (current.generation !== generation || current.failure !== undefined) return [undefined, current]
+      Effect.flatMap(SubscriptionRef.get(status), (current) => {
+        if (current.generation !== generation || current.failure !== undefined) return Effect.void
         const next = apply(current.checkpoint, page)
-        return Result.isSuccess(next)
-          ? [next.success, { ...current, checkpoint: next.success }]
-          : [undefined, { ...current, failure: next.failure }]
-      }).pipe(
-        Effect.flatMap((applied) => applied === undefined || options.onApplied === undefined
-          ? Effect.void
-          : options.onApplied(applied))
-      )
+        if (Result.isFailure(next)) return fail(generation)(next.failure)
+        return Effect.andThen(
+          options.onApplied === undefined ? Effect.void : options.onApplied(next.success),
+          SubscriptionRef.update(status, (latest) =>
+            latest.generation === generation ? { ...latest, checkpoint: next.success } : latest)
+        )
+      })
 
     const fail = (generation: number) => (failure: ProjectorError) =>
       SubscriptionRef.update(status, (current) => current.generation === generation ? { ...current, failure } : current)
