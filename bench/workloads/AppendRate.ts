@@ -9,6 +9,7 @@
  * - Baseline: `PlainStore.append` (version check, envelope, push).
  */
 import { ExpectedVersion } from "@chronicle/core"
+import type { EventStore } from "@chronicle/runtime"
 import { Effect } from "effect"
 import * as PlainStore from "../baseline/PlainStore.ts"
 import * as Bank from "../fixtures/Bank.ts"
@@ -25,14 +26,17 @@ const streamId = Bank.streamOf("0")
 
 const outcome = (events: number, version: number) => Outcome.fromBalances(events, new Map(), new Map([[streamId, version]]))
 
-const first = "first 10%"
-const last = "last 10%"
+/** The laps of an append-rate run. */
+export const first = "first 10%"
+
+/** The laps of an append-rate run. */
+export const last = "last 10%"
 
 /**
  * Times the first and the last tenth of `count` appends as laps: call `before(i)` and `after(i)`
  * around the `i`-th append.
  */
-const tenths = (count: number, laps: Workload.Laps) => {
+export const tenths = (count: number, laps: Workload.Laps) => {
   const tenth = count / 10
   return {
     before: (i: number) => {
@@ -45,6 +49,27 @@ const tenths = (count: number, laps: Workload.Laps) => {
     }
   }
 }
+
+/**
+ * Chronicle's side of W4 on `store`: `pending[i]` appended alone with the exact expected version `i`.
+ * Returns the store's last position and the stream's version.
+ */
+export const appendOneByOne = (
+  store: EventStore.Service,
+  streamId: string,
+  pending: ReadonlyArray<EventStore.Pending>,
+  laps: Workload.Laps
+) =>
+  Effect.gen(function*() {
+    const lap = tenths(pending.length, laps)
+    let version = 0
+    for (let i = 0; i < pending.length; i++) {
+      lap.before(i)
+      version = (yield* store.append(streamId, [pending[i]!], ExpectedVersion.exact(i))).version
+      lap.after(i)
+    }
+    return { events: yield* store.lastPosition, version }
+  })
 
 /**
  * The W4 workload.
@@ -65,16 +90,7 @@ export const make = (count: number = size): Workload.Workload => {
         return (laps) =>
           Stores.runWith(
             store,
-            Effect.gen(function*() {
-              const lap = tenths(count, laps)
-              let version = 0
-              for (let i = 0; i < count; i++) {
-                lap.before(i)
-                version = (yield* store.append(streamId, [pending[i]!], ExpectedVersion.exact(i))).version
-                lap.after(i)
-              }
-              return outcome(yield* store.lastPosition, version)
-            })
+            Effect.map(appendOneByOne(store, streamId, pending, laps), ({ events, version }) => outcome(events, version))
           )
       }
     },

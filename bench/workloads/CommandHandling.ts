@@ -28,7 +28,10 @@ export interface Size {
  */
 export const size: Size = { commands: 20_000, accounts: 100 }
 
-const track = () => {
+/**
+ * Tracks what handled commands lead to (balances, versions, event count), for the outcome.
+ */
+export const track = () => {
   const balances = new Map<string, number>()
   const versions = new Map<string, number>()
   let events = 0
@@ -41,6 +44,19 @@ const track = () => {
     outcome: () => Outcome.fromBalances(events, balances, versions)
   }
 }
+
+/**
+ * Chronicle's side of W1 on the store in the context: each command through `CommandHandler.handle`.
+ */
+export const handleAll = (commands: ReadonlyArray<BankAccount.Command>) =>
+  Effect.gen(function*() {
+    const tracked = track()
+    for (const command of commands) {
+      const handled = yield* Bank.handler.handle(command)
+      tracked.handled(command, handled.state, handled.version, handled.events.length)
+    }
+    return tracked.outcome()
+  })
 
 /**
  * The W1 workload.
@@ -56,18 +72,7 @@ export const make = ({ accounts, commands: count }: Size = size): Workload => {
     chronicle: {
       prepare: async () => {
         const store = await Stores.memory()
-        return () =>
-          Stores.runWith(
-            store,
-            Effect.gen(function*() {
-              const tracked = track()
-              for (const command of commands) {
-                const handled = yield* Bank.handler.handle(command)
-                tracked.handled(command, handled.state, handled.version, handled.events.length)
-              }
-              return tracked.outcome()
-            })
-          )
+        return () => Stores.runWith(store, handleAll(commands))
       }
     },
     baseline: {

@@ -19,7 +19,6 @@
  * Sizes are far below the memory workloads' (an append is a few round trips, ~600/s on a small
  * machine), so that the PostgreSQL part of the benchmark takes a minute or two; each line says so.
  */
-import { ExpectedVersion } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
 import { EventStore } from "@chronicle/runtime"
 import { Postgres, PostgresEventStore } from "@chronicle/store-postgres"
@@ -30,6 +29,8 @@ import { randomBytes } from "node:crypto"
 import * as Bank from "../fixtures/Bank.ts"
 import * as Stores from "../fixtures/Stores.ts"
 import * as Outcome from "../harness/Outcome.ts"
+import * as AppendRate from "./AppendRate.ts"
+import * as CommandHandling from "./CommandHandling.ts"
 import type * as Workload from "../harness/Workload.ts"
 
 /**
@@ -213,20 +214,6 @@ const onDatabase = async (
   }
 }
 
-const commandTracker = () => {
-  const balances = new Map<string, number>()
-  const versions = new Map<string, number>()
-  let events = 0
-  return {
-    handled: (command: BankAccount.Command, state: BankAccount.State, version: number, appended: number) => {
-      balances.set(command.accountId, Bank.balanceOf(state))
-      versions.set(command.accountId, version)
-      events += appended
-    },
-    outcome: () => Outcome.fromBalances(events, balances, versions)
-  }
-}
-
 /**
  * W1-pg: `commands` commands round-robin over `accounts` accounts, each loaded, decided and
  * appended with the loaded version as expected.
@@ -245,18 +232,7 @@ export const commandHandling = (
       chronicle: {
         prepare: async () => {
           const store = await database.store(await database.schema())
-          return () =>
-            Stores.runWith(
-              store,
-              Effect.gen(function*() {
-                const tracked = commandTracker()
-                for (const command of commands) {
-                  const handled = yield* Bank.handler.handle(command)
-                  tracked.handled(command, handled.state, handled.version, handled.events.length)
-                }
-                return tracked.outcome()
-              })
-            )
+          return () => Stores.runWith(store, CommandHandling.handleAll(commands))
         }
       },
       baseline: {
@@ -264,7 +240,7 @@ export const commandHandling = (
           const store = raw(database.sql, await database.schema())
           return () =>
             database.run(Effect.gen(function*() {
-              const tracked = commandTracker()
+              const tracked = CommandHandling.track()
               for (const command of commands) {
                 const streamId = BankAccount.streamId(command)
                 const rows = yield* store.read(streamId)
@@ -328,23 +304,6 @@ export const streamFold = (events: number = size.stream): Promise<Workload.Workl
   })
 }
 
-const first = "first 10%"
-const last = "last 10%"
-
-const tenths = (count: number, laps: Workload.Laps) => {
-  const tenth = count / 10
-  return {
-    before: (i: number) => {
-      if (i === 0) laps.begin(first)
-      if (i === count - tenth) laps.begin(last)
-    },
-    after: (i: number) => {
-      if (i === tenth - 1) laps.end(first)
-      if (i === count - 1) laps.end(last)
-    }
-  }
-}
-
 /**
  * W4-pg: `count` events appended to one stream, one per call, each with the exact expected
  * version; the first and last 10% timed apart.
@@ -362,23 +321,15 @@ export const appendRate = (count: number = size.appends): Promise<Workload.Workl
     return {
       items: count,
       unit: "events",
-      laps: [{ name: first, items: count / 10 }, { name: last, items: count / 10 }],
+      laps: [{ name: AppendRate.first, items: count / 10 }, { name: AppendRate.last, items: count / 10 }],
       chronicle: {
         prepare: async () => {
           const store = await database.store(await database.schema())
           return (laps) =>
             Stores.runWith(
               store,
-              Effect.gen(function*() {
-                const lap = tenths(count, laps)
-                let version = 0
-                for (let i = 0; i < count; i++) {
-                  lap.before(i)
-                  version = (yield* store.append(streamId, [pending[i]!], ExpectedVersion.exact(i))).version
-                  lap.after(i)
-                }
-                return outcome(yield* store.lastPosition, version)
-              })
+              Effect.map(AppendRate.appendOneByOne(store, streamId, pending, laps), ({ events, version }) =>
+                outcome(events, version))
             )
         }
       },
@@ -387,7 +338,7 @@ export const appendRate = (count: number = size.appends): Promise<Workload.Workl
           const store = raw(database.sql, await database.schema())
           return (laps) =>
             database.run(Effect.gen(function*() {
-              const lap = tenths(count, laps)
+              const lap = AppendRate.tenths(count, laps)
               let version = 0
               for (let i = 0; i < count; i++) {
                 lap.before(i)
