@@ -5,13 +5,14 @@
  */
 import "fake-indexeddb/auto"
 import { ExpectedVersion } from "@chronicle/core"
-import { BankAccount, User } from "@chronicle/examples"
+import { BankAccount } from "@chronicle/examples"
 import { CommandHandler, EventStore, LogFile, SnapshotStore } from "@chronicle/runtime"
 import { IndexedDbEventStore, IndexedDbSnapshotStore } from "@chronicle/store-indexeddb"
 import type { IndexedDb } from "@chronicle/store-indexeddb"
 import { MemoryEventStore, MemorySnapshotStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
+import { bankAccount, user } from "./runtime/fixtures.ts"
 
 type Stores = EventStore.EventStore | SnapshotStore.SnapshotStore
 
@@ -26,20 +27,11 @@ const layers: ReadonlyArray<readonly [string, () => Layer.Layer<Stores, IndexedD
 ]
 
 const accounts = CommandHandler.make({
-  decider: BankAccount.decider,
-  commandSchema: BankAccount.Command,
-  eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId,
+  ...bankAccount,
   snapshots: { stateSchema: BankAccount.State, stateVersion: 2, every: 2 }
 })
 
-const users = CommandHandler.make({
-  decider: User.decider,
-  commandSchema: User.Command,
-  eventSchema: User.Event,
-  upcasters: User.upcasters,
-  streamId: User.streamId
-})
+const users = CommandHandler.make(user)
 
 /** Writes a raw record, as a foreign or older writer could have. */
 const raw = (streamId: string, type: string, data: unknown, schemaVersion?: number) =>

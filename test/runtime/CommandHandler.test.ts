@@ -4,7 +4,7 @@ import { CommandHandler, EventStore } from "@chronicle/runtime"
 import { MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Ref, Result, Schedule, Stream } from "effect"
-import { accounts, contended } from "./fixtures.ts"
+import { accounts, bankAccount, contended } from "./fixtures.ts"
 
 const open = { _tag: "Open", accountId: "a1", owner: "Ada" } as const
 const deposit = (amount: number) => ({ _tag: "Deposit", accountId: "a1", amount }) as const
@@ -92,13 +92,7 @@ describe("CommandHandler", () => {
   it.effect("gives up with WrongExpectedVersion when the retry schedule is exhausted", () =>
     Effect.gen(function*() {
       const conflicts = yield* Ref.make(0)
-      const impatient = CommandHandler.make({
-        decider: BankAccount.decider,
-        commandSchema: BankAccount.Command,
-        eventSchema: BankAccount.Event,
-        streamId: BankAccount.streamId,
-        retry: Schedule.recurs(0)
-      })
+      const impatient = CommandHandler.make({ ...bankAccount, retry: Schedule.recurs(0) })
       yield* Effect.gen(function*() {
         yield* impatient.handle(open)
         const outcomes = yield* Effect.forEach(

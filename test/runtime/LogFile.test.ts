@@ -3,13 +3,9 @@ import { CommandHandler, EventStore, LogFile } from "@chronicle/runtime"
 import { MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Result, Stream } from "effect"
+import { bankAccount } from "./fixtures.ts"
 
-const accounts = CommandHandler.make({
-  decider: BankAccount.decider,
-  commandSchema: BankAccount.Command,
-  eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId
-})
+const accounts = CommandHandler.make(bankAccount)
 const domains = [
   { eventSchema: BankAccount.Event, streamId: BankAccount.streamId },
   { eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamId }

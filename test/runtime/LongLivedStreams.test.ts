@@ -1,19 +1,13 @@
 /**
  * Snapshots, idempotent commands and terminal streams in the CommandHandler.
  */
-import { Bulb, BankAccount } from "@chronicle/examples"
+import { BankAccount } from "@chronicle/examples"
 import { CommandHandler, EventStore, SnapshotStore } from "@chronicle/runtime"
 import { MemoryEventStore, MemorySnapshotStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Ref, Stream } from "effect"
+import { bankAccount as options, bulb } from "./fixtures.ts"
 
-
-const options = {
-  decider: BankAccount.decider,
-  commandSchema: BankAccount.Command,
-  eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId
-}
 const withSnapshots = (stateVersion = 1) =>
   CommandHandler.make({ ...options, snapshots: { stateSchema: BankAccount.State, stateVersion, every: 10 } })
 
@@ -118,12 +112,7 @@ describe("idempotent commands", () => {
 })
 
 describe("terminal streams", () => {
-  const bulbs = CommandHandler.make({
-    decider: Bulb.decider,
-    commandSchema: Bulb.Command,
-    eventSchema: Bulb.Event,
-    streamId: Bulb.streamId
-  })
+  const bulbs = CommandHandler.make(bulb)
 
   it.effect("once isTerminal holds, commands are refused with StreamTerminated", () =>
     Effect.gen(function*() {

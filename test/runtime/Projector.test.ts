@@ -1,17 +1,12 @@
 import { ExpectedVersion, Projection } from "@chronicle/core"
-import { BankAccount, User } from "@chronicle/examples"
+import { BankAccount } from "@chronicle/examples"
 import { CheckpointStore, CommandHandler, EventStore, Projector } from "@chronicle/runtime"
 import { MemoryCheckpointStore, MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Result, Schema, Stream } from "effect"
-import { accounts } from "./fixtures.ts"
+import { accounts, user } from "./fixtures.ts"
 
-const users = CommandHandler.make({
-  decider: User.decider,
-  commandSchema: User.Command,
-  eventSchema: User.Event,
-  streamId: User.streamId
-})
+const users = CommandHandler.make(user)
 
 const balances = () => Projector.make({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
 

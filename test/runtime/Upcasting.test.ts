@@ -4,14 +4,9 @@ import { CommandHandler, EventStore, Projector } from "@chronicle/runtime"
 import { MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
+import { user } from "./fixtures.ts"
 
-const users = CommandHandler.make({
-  decider: User.decider,
-  commandSchema: User.Command,
-  eventSchema: User.Event,
-  upcasters: User.upcasters,
-  streamId: User.streamId
-})
+const users = CommandHandler.make(user)
 
 const registeredV1 = { _tag: "UserRegistered", userId: "u1", name: "Ada King Lovelace", email: "ada@example.com" }
 

@@ -1,19 +1,38 @@
 /**
- * Shared fixtures for the runtime tests: the bank-account handler and a store decorator that makes
- * concurrent writers really interleave.
+ * Shared fixtures for the runtime tests: how to handle the example domains' commands, the
+ * bank-account handler, and a store decorator that makes concurrent writers really interleave.
  */
-import { BankAccount } from "@chronicle/examples"
+import { BankAccount, Bulb, User } from "@chronicle/examples"
 import { CommandHandler, EventStore } from "@chronicle/runtime"
 import { Effect, Layer, Ref, Schedule, Stream } from "effect"
 
-/** The bank-account command handler, with room for heavy contention. */
-export const accounts = CommandHandler.make({
+/** The options of a bank-account `CommandHandler`. */
+export const bankAccount = {
   decider: BankAccount.decider,
   commandSchema: BankAccount.Command,
   eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId,
-  retry: Schedule.recurs(200)
-})
+  streamId: BankAccount.streamId
+}
+
+/** The options of a user `CommandHandler`, with the user's upcasters. */
+export const user = {
+  decider: User.decider,
+  commandSchema: User.Command,
+  eventSchema: User.Event,
+  upcasters: User.upcasters,
+  streamId: User.streamId
+}
+
+/** The options of a light-bulb `CommandHandler`. */
+export const bulb = {
+  decider: Bulb.decider,
+  commandSchema: Bulb.Command,
+  eventSchema: Bulb.Event,
+  streamId: Bulb.streamId
+}
+
+/** The bank-account command handler, with room for heavy contention. */
+export const accounts = CommandHandler.make({ ...bankAccount, retry: Schedule.recurs(200) })
 
 /**
  * Wraps the store so that every read yields to other fibers before it starts and every append
