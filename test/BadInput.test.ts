@@ -66,14 +66,14 @@ const catalogue: ReadonlyArray<Case> = [
     name: "a command with an unknown tag",
     when: accounts.handleUnknown({ _tag: "Embezzle", accountId: "a", amount: 1 }),
     error: "InvalidCommand",
-    message: /Invalid command/
+    message: /Invalid command: Unknown _tag "Embezzle": expected one of "Open", "Deposit", "Withdraw" at \["_tag"\]/
   },
   {
     name: "an unknown event type in storage",
     given: raw("account-a", "Embezzled", { _tag: "Embezzled", accountId: "a" }),
     when: accounts.handle({ _tag: "Deposit", accountId: "a", amount: 1 }),
     error: "EventDecodeError",
-    message: /"Embezzled" .* at stream "account-a" version 3 \(position 3\) cannot be read/
+    message: /"Embezzled" .* at stream "account-a" version 3 \(position 3\) cannot be read: Unknown _tag "Embezzled"/
   },
   {
     name: "a truncated record (a required field missing)",

@@ -1,9 +1,9 @@
-import { ExpectedVersion } from "@chronicle/core"
+import { Decider, ExpectedVersion } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
 import { CommandHandler, EventStore } from "@chronicle/runtime"
 import { MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Ref, Result, Schedule, Stream } from "effect"
+import { Effect, Layer, Ref, Result, Schedule, Schema, Stream } from "effect"
 import { accounts, bankAccount, contended } from "./fixtures.ts"
 
 const open = { _tag: "Open", accountId: "a1", owner: "Ada" } as const
@@ -140,4 +140,89 @@ describe("CommandHandler", () => {
       assert.match(error.message, /Deposited.*account-a1/)
       assert.strictEqual((yield* readAll).length, 0)
     }).pipe(Effect.provide(MemoryEventStore.layer)))
+})
+
+/** Commands with fields whose JSON form differs from their type: a `Date` and a `bigint`. */
+const Meter = {
+  Command: Schema.TaggedUnion({
+    Read: { meterId: Schema.String, at: Schema.Date },
+    Charge: { meterId: Schema.String, amount: Schema.BigInt }
+  }),
+  Event: Schema.TaggedUnion({
+    Read: { meterId: Schema.String, at: Schema.Date },
+    Charged: { meterId: Schema.String, amount: Schema.BigInt }
+  })
+}
+type MeterCommand = typeof Meter.Command.Type
+type MeterEvent = typeof Meter.Event.Type
+
+const meters = CommandHandler.make({
+  // `getTime` and `+ 1n` throw on an ISO string or a string of digits: the decider needs the types.
+  decider: Decider.make({
+    initialState: 0n,
+    decide: (command: MeterCommand) =>
+      Result.succeed<ReadonlyArray<MeterEvent>>([
+        command._tag === "Read"
+          ? { _tag: "Read", meterId: command.meterId, at: new Date(command.at.getTime()) }
+          : { _tag: "Charged", meterId: command.meterId, amount: command.amount + 1n }
+      ]),
+    evolve: (total: bigint, event: MeterEvent) => event._tag === "Charged" ? total + event.amount : total
+  }),
+  commandSchema: Meter.Command,
+  eventSchema: Meter.Event,
+  streamId: (command) => `meter-${command.meterId}`
+})
+
+describe("CommandHandler: commands from outside, in their JSON form", () => {
+  it.effect("handleUnknown decodes a JSON body: an ISO date reaches the decider as a Date, stored as the same string", () =>
+    Effect.gen(function*() {
+      const body = `{ "_tag": "Read", "meterId": "m1", "at": "2026-12-01T09:30:00.000Z" }`
+      const handled = yield* meters.handleUnknown(JSON.parse(body))
+      const event = handled.events[0]?.data
+      assert.isTrue(event?._tag === "Read" && event.at instanceof Date)
+      assert.strictEqual(event?._tag === "Read" && event.at.toISOString(), "2026-12-01T09:30:00.000Z")
+      const [recorded] = yield* readAll
+      assert.deepStrictEqual(recorded?.data, { _tag: "Read", meterId: "m1", at: "2026-12-01T09:30:00.000Z" })
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("handleUnknown decodes a bigint from its string of digits, beyond the numbers' exact range", () =>
+    Effect.gen(function*() {
+      const body = `{ "_tag": "Charge", "meterId": "m1", "amount": "18446744073709551616" }`
+      const handled = yield* meters.handleUnknown(JSON.parse(body))
+      assert.strictEqual(handled.state, 18446744073709551617n)
+      const [recorded] = yield* readAll
+      assert.deepStrictEqual(recorded?.data, { _tag: "Charged", meterId: "m1", amount: "18446744073709551617" })
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("a JSON body with a field that is not in its JSON form is an InvalidCommand at its path", () =>
+    Effect.gen(function*() {
+      const notADate = yield* Effect.flip(meters.handleUnknown({ _tag: "Read", meterId: "m1", at: "yesterday" }))
+      assert.strictEqual(notADate._tag, "InvalidCommand")
+      if (notADate._tag !== "InvalidCommand") return
+      assert.deepStrictEqual(notADate.issues.map((issue) => issue.path), [["at"]])
+      // An in-process value is the type, not the JSON form: it goes to `handle`.
+      const typed = yield* Effect.flip(meters.handleUnknown({ _tag: "Read", meterId: "m1", at: new Date(0) }))
+      assert.strictEqual(typed._tag, "InvalidCommand")
+      assert.strictEqual((yield* readAll).length, 0)
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("handle takes typed values (a Date, a bigint) as they are", () =>
+    Effect.gen(function*() {
+      yield* meters.handle({ _tag: "Read", meterId: "m1", at: new Date("2026-12-01T09:30:00.000Z") })
+      const handled = yield* meters.handle({ _tag: "Charge", meterId: "m1", amount: 41n })
+      assert.strictEqual(handled.state, 42n)
+      const stored = (yield* readAll).map((recorded) => recorded.data)
+      assert.deepStrictEqual(stored, [
+        { _tag: "Read", meterId: "m1", at: "2026-12-01T09:30:00.000Z" },
+        { _tag: "Charged", meterId: "m1", amount: "42" }
+      ])
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
+
+  it("commandDecoder is what handleUnknown decodes with: the JSON form in, the command or an InvalidCommand out", () => {
+    const decode = CommandHandler.commandDecoder(Meter.Command)
+    const charge = decode({ _tag: "Charge", meterId: "m1", amount: "7" })
+    assert.deepStrictEqual(charge, Result.succeed({ _tag: "Charge" as const, meterId: "m1", amount: 7n }))
+    const invalid = decode({ _tag: "Charge", meterId: "m1", amount: 7 })
+    assert.isTrue(Result.isFailure(invalid) && invalid.failure._tag === "InvalidCommand")
+  })
 })

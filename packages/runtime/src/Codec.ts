@@ -11,9 +11,10 @@
  */
 import type { Envelope } from "@chronicle/core"
 import { Upcaster } from "@chronicle/core"
-import { Data, Effect, Result, Schema, SchemaAST, SchemaIssue, Stream } from "effect"
+import { Data, Effect, Result, Schema, Stream } from "effect"
 import type { Array as Arr } from "effect"
 import { archivedType, deletedType, type Pending, StreamClosed } from "./EventStore.ts"
+import * as Issues from "./internal/issues.ts"
 
 /**
  * A tagged event, the shape every Chronicle event has.
@@ -68,8 +69,6 @@ export class EventEncodeError extends Data.TaggedError("EventEncodeError")<{
   }
 }
 
-const formatIssue = SchemaIssue.makeFormatterDefault()
-
 /**
  * Makes the encoder of a Schema: domain events in, events ready to append out (tagged with their
  * type's current schema version, given the domain's upcasters), or the first event that does not
@@ -95,7 +94,7 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
       const data = encode(event)
       if (Result.isFailure(data)) {
         return Result.fail(
-          new EventEncodeError({ streamId, type: event._tag, reason: formatIssue(data.failure.issue) })
+          new EventEncodeError({ streamId, type: event._tag, reason: Issues.format(data.failure.issue, event) })
         )
       }
       pending.push({ type: event._tag, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, event._tag) })
@@ -147,7 +146,7 @@ export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
     const event = decode(current.success)
     return Result.isSuccess(event)
       ? Result.succeed({ ...recorded, data: event.success })
-      : failure(formatIssue(event.failure.issue))
+      : failure(Issues.format(event.failure.issue, current.success))
   }
   return (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
     const cached = decoded.get(recorded)
@@ -210,14 +209,6 @@ export const decodeStream = <Event extends Tagged>(
  * @since 0.1.0
  */
 export const eventTypes = (schema: Schema.Top): ReadonlySet<string> | undefined => {
-  const tags = new Set<string>()
-  const walk = (ast: SchemaAST.AST): boolean => {
-    if (SchemaAST.isUnion(ast)) return ast.types.every(walk)
-    if (!SchemaAST.isObjects(ast)) return false
-    const tag = ast.propertySignatures.find((property) => property.name === "_tag")?.type
-    if (tag === undefined || !SchemaAST.isLiteral(tag) || typeof tag.literal !== "string") return false
-    tags.add(tag.literal)
-    return true
-  }
-  return walk(schema.ast) ? tags : undefined
+  const tags = Issues.tags(schema.ast)
+  return tags === undefined ? undefined : new Set(tags)
 }

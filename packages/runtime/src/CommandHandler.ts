@@ -1,7 +1,7 @@
 /**
  * The **CommandHandler** runs a decider against an EventStore:
  *
- * 1. decode the command (when it comes from outside as `unknown`) with the command Schema;
+ * 1. decode the command, when it comes from outside, from its JSON form;
  * 2. load the stream: read its events, decode them, fold them into the state;
  * 3. `decide` on the command in that state;
  * 4. append the events with the loaded version as the expected version.
@@ -9,6 +9,17 @@
  * If another writer appended in between, the append fails with a conflict: the handler loads again
  * and decides again on the new state, as often as its retry `Schedule` allows. A rejection from
  * `decide` is a typed {@link CommandRejected} in the error channel; nothing is appended.
+ *
+ * Commands come in two ways:
+ * - **`handleUnknown(input)`** for what arrives from outside (an HTTP body, a message, a form): the
+ *   input is decoded from the command Schema's JSON form, `Schema.toCodecJson(commandSchema)`, the
+ *   same view the store keeps events in. So `JSON.parse(body)` is a valid input: a `Schema.Date`
+ *   field takes an ISO string, a `Schema.BigInt` a string of digits, and the decider gets a `Date`
+ *   and a `bigint`. Input that does not decode is an {@link InvalidCommand} listing each problem at
+ *   its path (an unknown `_tag` names the tags that exist).
+ * - **`handle(command)`** for a value built in-process, already of the command type (a `Date`, not
+ *   its ISO string): it is handled as it is, without decoding. To check such a value against the
+ *   Schema's refinements first, decode it with the command Schema itself.
  *
  * Three things make it safe for logs that live long:
  * - **Snapshots** (optional): the handler loads a stream's latest snapshot and only the events after
@@ -25,32 +36,53 @@
  */
 import type { Envelope } from "@chronicle/core"
 import { Decider, ExpectedVersion, Upcaster } from "@chronicle/core"
-import { Data, Effect, Option, Result, Schedule, Schema, SchemaIssue, Stream } from "effect"
-import type { StandardSchema } from "effect"
+import { Data, Effect, Option, Result, Schedule, Schema, Stream } from "effect"
 import * as Codec from "./Codec.ts"
 import { archivedType, EventStore, type StoreError, StreamClosed, type WrongExpectedVersion } from "./EventStore.ts"
 import * as Inspector from "./Inspector.ts"
+import * as Issues from "./internal/issues.ts"
 import * as Snapshots from "./internal/snapshots.ts"
 import type { History } from "./internal/snapshots.ts"
 import type { SnapshotStore } from "./SnapshotStore.ts"
 
 /**
- * The input of `handleUnknown` does not decode with the command Schema. `issues` lists each problem
- * with the path where it sits in the input.
+ * The input of `handleUnknown` does not decode from the command Schema's JSON form. `issues` lists
+ * each problem with the path where it sits in the input.
+ *
+ * @example
+ * ```ts
+ * const error = yield* Effect.flip(accounts.handleUnknown({ _tag: "Close", accountId: "a1" }))
+ * error.message // Invalid command: Unknown _tag "Close": expected one of "Open", "Deposit", "Withdraw" at ["_tag"]
+ * ```
  *
  * @since 0.1.0
  */
 export class InvalidCommand extends Data.TaggedError("InvalidCommand")<{
-  readonly issues: ReadonlyArray<{ readonly path: ReadonlyArray<PropertyKey>; readonly message: string }>
+  readonly issues: ReadonlyArray<Issues.Problem>
 }> {
   override get message(): string {
-    return `Invalid command: ${
-      this.issues.map(({ message, path }) => path.length === 0 ? message : `${message} at ${formatPath(path)}`).join("; ")
-    }`
+    return `Invalid command: ${Issues.describe(this.issues)}`
   }
 }
 
-const formatPath = (path: ReadonlyArray<PropertyKey>): string => path.map((key) => `[${JSON.stringify(key)}]`).join("")
+/**
+ * Makes the decoder of a command Schema for input from outside: its JSON form (as `JSON.parse`
+ * gives it) in, the command out, or an {@link InvalidCommand} with every problem. This is what
+ * `handleUnknown` decodes with; use it to check input before handling it (e.g. a form).
+ *
+ * @example
+ * ```ts
+ * const decode = CommandHandler.commandDecoder(BankAccount.Command)
+ * decode(JSON.parse(body)) // Result.succeed({ _tag: "Deposit", accountId: "a1", amount: 100 })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const commandDecoder = <Command>(commandSchema: Schema.Codec<Command, unknown, never, never>) => {
+  const decode = Schema.decodeUnknownResult(Schema.toCodecJson(commandSchema))
+  return (input: unknown): Result.Result<Command, InvalidCommand> =>
+    Result.mapError(decode(input, { errors: "all" }), (error) => new InvalidCommand({ issues: Issues.problems(error.issue, input) }))
+}
 
 /**
  * The decider refused the command. `rejection` is the decider's own typed reason.
@@ -127,7 +159,7 @@ export interface Handled<State, Event> {
 export interface Options<Command, State, Event extends Codec.Tagged, Rejection> {
   /** The domain's decider. */
   readonly decider: Decider.Decider<Command, State, Event, Rejection>
-  /** Decodes commands that arrive as `unknown`. */
+  /** The commands: `handleUnknown` decodes input from outside with its JSON form. */
   readonly commandSchema: Schema.Codec<Command, unknown, never, never>
   /** Encodes events for the store and decodes them on load. */
   readonly eventSchema: Codec.EventSchema<Event>
@@ -160,14 +192,18 @@ export interface SnapshotOptions<State> {
  */
 export interface CommandHandler<Command, State, Event, Rejection, Services = EventStore> {
   /**
-   * Handles a typed command. With a `commandId` in the trace, handling the same id again returns
-   * the first outcome and appends nothing.
+   * Handles a command of the command type, built in-process, as it is (it is not decoded). With a
+   * `commandId` in the trace, handling the same id again returns the first outcome and appends
+   * nothing.
    */
   readonly handle: (
     command: Command,
     trace?: Envelope.Trace
   ) => Effect.Effect<Handled<State, Event>, CommandRejected<Rejection> | HandleError, Services>
-  /** Decodes `input` with the command Schema, then handles it. */
+  /**
+   * Decodes `input` from outside (an HTTP body, a message, a form) from the command Schema's JSON
+   * form, then handles it: `handleUnknown(JSON.parse(body))`.
+   */
   readonly handleUnknown: (
     input: unknown,
     trace?: Envelope.Trace
@@ -182,13 +218,6 @@ const defaultRetry = Schedule.recurs(10)
 
 const isConflict = (error: { readonly _tag: string }): boolean => error._tag === "WrongExpectedVersion"
 
-const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
-
-const toIssue = (issue: StandardSchema.StandardSchemaV1.Issue) => ({
-  message: issue.message,
-  path: (issue.path ?? []).map((segment) => typeof segment === "object" ? segment.key : segment)
-})
-
 /**
  * Makes the command handler of a decider. With `snapshots`, its effects also need a
  * {@link SnapshotStore}.
@@ -201,7 +230,7 @@ const toIssue = (issue: StandardSchema.StandardSchemaV1.Issue) => ({
  *   eventSchema: BankAccount.Event,
  *   streamId: BankAccount.streamId
  * })
- * const { state, version } = yield* accounts.handleUnknown({ _tag: "Deposit", accountId: "a1", amount: 100 })
+ * const { state, version } = yield* accounts.handleUnknown(JSON.parse(body)) // e.g. { "_tag": "Deposit", … }
  * ```
  *
  * @since 0.1.0
@@ -218,7 +247,7 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
   const { decider, snapshots } = options
   const encode = Codec.encoder(options.eventSchema, options.upcasters)
   const decodeEvents = Codec.decodeStream(options.eventSchema, options.upcasters)
-  const decodeCommand = Schema.decodeUnknownResult(options.commandSchema)
+  const decodeCommand = commandDecoder(options.commandSchema)
   const empty: History<State> = { state: decider.initialState, version: 0, commandIds: new Set() }
 
   /**
@@ -332,10 +361,8 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
   }
 
   const handleUnknown = (input: unknown, trace?: Envelope.Trace) => {
-    const command = decodeCommand(input, { errors: "all" })
-    return Result.isSuccess(command)
-      ? handle(command.success, trace)
-      : Effect.fail(new InvalidCommand({ issues: formatIssues(command.failure.issue).issues.map(toIssue) }))
+    const command = decodeCommand(input)
+    return Result.isSuccess(command) ? handle(command.success, trace) : Effect.fail(command.failure)
   }
 
   const load = (streamId: string) =>

@@ -15,10 +15,11 @@
  */
 import { Envelope, ExpectedVersion } from "@chronicle/core"
 import type { Upcaster } from "@chronicle/core"
-import { Data, Effect, Result, Schema, SchemaIssue, Stream } from "effect"
+import { Data, Effect, Result, Schema, Stream } from "effect"
 import * as Codec from "./Codec.ts"
 import * as EventStore from "./EventStore.ts"
 import type { StoreError, StreamClosed, WrongExpectedVersion } from "./EventStore.ts"
+import * as Issues from "./internal/issues.ts"
 
 /**
  * The document: a format tag, its version, and the records in global order.
@@ -74,8 +75,6 @@ export type Domains = ReadonlyArray<{
   readonly streamId?: ((event: never) => string) | undefined
 }>
 
-const formatIssue = SchemaIssue.makeFormatterDefault()
-
 /**
  * Checks a document (parsed JSON, or the JSON text) and returns it as a {@link LogFile}, or says
  * what is wrong: the shape, then per record the stream versions and positions, then the payloads.
@@ -92,7 +91,7 @@ export const validate = (input: unknown, domains: Domains): Result.Result<LogFil
   const parsed = typeof input === "string" ? parseJson(input) : Result.succeed(input)
   if (Result.isFailure(parsed)) return invalid("it is not JSON")
   const file = Schema.decodeUnknownResult(LogFile)(parsed.success, { errors: "all" })
-  if (Result.isFailure(file)) return invalid(`it is not a Chronicle event log: ${formatIssue(file.failure.issue)}`)
+  if (Result.isFailure(file)) return invalid(`it is not a Chronicle event log: ${Issues.format(file.failure.issue, parsed.success)}`)
   const readers = new Map<string, (recorded: Envelope.Recorded) => string | undefined>()
   for (const { eventSchema, streamId, upcasters } of domains) {
     const read = reader(Codec.decoder(eventSchema, upcasters), streamId as ((event: Codec.Tagged) => string) | undefined)
