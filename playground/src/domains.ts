@@ -63,7 +63,7 @@ export interface Domain {
   readonly vocabulary: { readonly commands: ReadonlyArray<string>; readonly events: ReadonlyArray<string>; readonly rejections: ReadonlyArray<string> }
   /** The decider's `initialState`. */
   readonly initialState: unknown
-  /** Decodes the input with the command Schema and handles it: load, decide, append. */
+  /** Decodes the input from the command Schema's JSON form (`handleUnknown`) and handles it: load, decide, append. */
   readonly handle: (
     input: unknown,
     trace: Envelope.Trace

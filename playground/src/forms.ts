@@ -1,10 +1,13 @@
 /**
  * Command forms derived from a command Schema. The Schema's AST says everything a form needs: a
  * tagged union gives one form per case, each property a field whose control follows its type (text,
- * number, a choice of literals, a toggle) and whose hint follows its checks. Input is validated by
- * decoding it with the same Schema, and each issue is reported at the field its path names.
+ * number, a choice of literals, a toggle) and whose hint follows its checks. The values read from a
+ * form are the command's JSON form (text, numbers, booleans, parsed JSON), so they are validated the
+ * way the handler's `handleUnknown` decodes them (`CommandHandler.commandDecoder`), and each issue is
+ * reported at the field its path names.
  */
-import { Result, Schema, SchemaAST, SchemaIssue } from "effect"
+import { CommandHandler } from "@chronicle/runtime"
+import { Result, Schema, SchemaAST } from "effect"
 
 /** The control a field is edited with. */
 export type Control =
@@ -144,14 +147,12 @@ export const inputOf = (commandCase: CommandCase, raw: Raw): Record<string, unkn
   return input
 }
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
 // "Missing key" is the Schema's word for an empty field.
 const reword = (message: string) => message === "Missing key" ? "Required" : message
 
 /**
- * Decodes the input with the command Schema, reporting every issue (`errors: "all"`) at the field
- * its path starts with; `undefined` when the input is a valid command.
+ * Decodes the input from the command Schema's JSON form, as `handleUnknown` will, reporting every
+ * issue at the field its path starts with; `undefined` when the input is a valid command.
  *
  * @example
  * ```ts
@@ -160,13 +161,12 @@ const reword = (message: string) => message === "Missing key" ? "Required" : mes
  * ```
  */
 export const validate = (schema: Schema.Codec<unknown, unknown, never, never>, input: unknown): Problems | undefined => {
-  const decoded = Schema.decodeUnknownResult(schema)(input, { errors: "all" })
+  const decoded = CommandHandler.commandDecoder(schema)(input)
   if (Result.isSuccess(decoded)) return undefined
   const fields = new Map<string, Array<string>>()
   const general: Array<string> = []
-  for (const issue of formatter(decoded.failure.issue).issues) {
-    const head = issue.path?.[0]
-    const key = typeof head === "object" ? head.key : head
+  for (const issue of decoded.failure.issues) {
+    const key = issue.path[0]
     if (typeof key === "string") fields.set(key, [...(fields.get(key) ?? []), reword(issue.message)])
     else general.push(issue.message)
   }

@@ -61,4 +61,13 @@ describe("forms", () => {
     })
     assert.strictEqual(validate(BankAccount.Command, { _tag: "Deposit", accountId: "a", amount: 5 }), undefined)
   })
+
+  it("validates what a form holds as the command's JSON form, as handleUnknown decodes it: a date is its ISO text", () => {
+    const Meeting = Schema.TaggedUnion({ Book: { roomId: Schema.NonEmptyString, at: Schema.Date } })
+    const [book] = casesOf(Meeting)
+    const input = inputOf(book!, new Map([["roomId", "r1"], ["at", "2026-12-01T09:30:00.000Z"]]))
+    assert.deepStrictEqual(input, { _tag: "Book", roomId: "r1", at: "2026-12-01T09:30:00.000Z" })
+    assert.strictEqual(validate(Meeting, input), undefined)
+    assert.deepStrictEqual(Object.fromEntries(validate(Meeting, { ...input, at: "soon" })!.fields), { at: ["Expected a valid Date"] })
+  })
 })
