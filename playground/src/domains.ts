@@ -185,7 +185,7 @@ const bank = make({
   eventSchema: BankAccount.Event,
   rejectionSchema: BankAccount.Rejection,
   decider: BankAccount.decider,
-  streamId: BankAccount.streamId,
+  streamId: BankAccount.streamIdOf,
   projections: [{
     name: "balances",
     title: "Balances",
@@ -211,7 +211,7 @@ const user = make({
   rejectionSchema: User.Rejection,
   upcasters: User.upcasters,
   decider: User.decider,
-  streamId: User.streamId,
+  streamId: User.streamIdOf,
   projections: [],
   race: (userId) => ({
     setup: [{ _tag: "Register", userId, givenName: "Ada", familyName: "Lovelace", email: "ada@example.com" }],
@@ -231,7 +231,7 @@ const bulb = make({
   eventSchema: Bulb.Event,
   rejectionSchema: Bulb.Rejection,
   decider: Bulb.decider,
-  streamId: Bulb.streamId,
+  streamId: Bulb.streamIdOf,
   projections: [],
   race: (bulbId) => ({
     setup: [{ _tag: "Fit", bulbId, maxUses: 3 }],
@@ -251,7 +251,7 @@ const cart = make({
   eventSchema: ShoppingCart.Event,
   rejectionSchema: ShoppingCart.Rejection,
   decider: ShoppingCart.decider,
-  streamId: ShoppingCart.streamId,
+  streamId: ShoppingCart.streamIdOf,
   projections: [{
     name: "summary",
     title: "Cart summaries",

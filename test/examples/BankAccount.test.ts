@@ -102,8 +102,13 @@ describe("BankAccount", () => {
   })
 
   it("derives the stream id from the account id", () => {
-    assert.strictEqual(BankAccount.streamId(deposit(1)), "account-42")
-    assert.strictEqual(BankAccount.streamId(opened), "account-42")
+    assert.strictEqual(BankAccount.streamId("42"), "account-42")
+    assert.strictEqual(BankAccount.streamId("x-1"), "account-x-1")
+  })
+
+  it("finds the stream of a command or an event", () => {
+    assert.strictEqual(BankAccount.streamIdOf(deposit(1)), "account-42")
+    assert.strictEqual(BankAccount.streamIdOf(opened), "account-42")
   })
 
   describe("Command schema", () => {

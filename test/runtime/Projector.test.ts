@@ -134,7 +134,7 @@ describe("Projector", () => {
 
 describe("Projector.step", () => {
   const recorded = (position: number, data: BankAccount.Event) => ({
-    streamId: BankAccount.streamId(data),
+    streamId: BankAccount.streamIdOf(data),
     version: position,
     position,
     type: data._tag,

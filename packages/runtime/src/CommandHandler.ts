@@ -199,7 +199,7 @@ const toIssue = (issue: StandardSchema.StandardSchemaV1.Issue) => ({
  *   decider: BankAccount.decider,
  *   commandSchema: BankAccount.Command,
  *   eventSchema: BankAccount.Event,
- *   streamId: BankAccount.streamId
+ *   streamId: BankAccount.streamIdOf
  * })
  * const { state, version } = yield* accounts.handleUnknown({ _tag: "Deposit", accountId: "a1", amount: 100 })
  * ```
