@@ -4,7 +4,8 @@
  * balance is rejected with the balance and the amount, so the caller can say why.
  *
  * One account is one stream (`account-<accountId>`, see {@link streamId}). The {@link balances}
- * projection reads the events of every account and keeps each balance.
+ * projection reads the events of every account and keeps each balance; {@link lastActivity} reads
+ * their recorded envelopes and keeps when each account last changed.
  *
  * @example
  * ```ts
@@ -20,6 +21,7 @@
  *
  * @since 0.1.0
  */
+import type { Envelope } from "@chronicle/core"
 import { Decider, Projection } from "@chronicle/core"
 import { Result, Schema } from "effect"
 
@@ -185,6 +187,29 @@ export const balances = Projection.make<ReadonlyMap<string, number>, Event>({
   initialState: new Map(),
   evolve: (balances, event) =>
     new Map(balances).set(event.accountId, balanceAfter(balances.get(event.accountId) ?? 0, event))
+})
+
+/**
+ * The last-activity read model: when each account last changed, as the `recordedAt` (epoch
+ * milliseconds) of its latest event, by stream id. The time of recording is metadata, not part of
+ * the event, so this projection reads recorded envelopes: run it with `input: "recorded"`.
+ *
+ * @example
+ * ```ts
+ * const lastActivity = yield* Projector.make({
+ *   projection: BankAccount.lastActivity,
+ *   input: "recorded",
+ *   eventSchema: BankAccount.Event
+ * })
+ * const { state } = yield* lastActivity.current
+ * state.get(BankAccount.streamId("42")) // e.g. 1767225600000
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const lastActivity = Projection.make<ReadonlyMap<string, number>, Envelope.Recorded<Event>>({
+  initialState: new Map(),
+  evolve: (times, recorded) => new Map(times).set(recorded.streamId, recorded.metadata.recordedAt)
 })
 
 /**
