@@ -46,6 +46,11 @@ export type ProjectorError = Codec.EventDecodeError | StoreError
 /**
  * A projection of the decoded events: `evolve(state, event)`.
  *
+ * @example
+ * ```ts
+ * const balances = yield* Projector.make({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
+ * ```
+ *
  * @since 0.1.0
  */
 export interface EventInput<State, Event> {
