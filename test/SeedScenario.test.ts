@@ -12,7 +12,7 @@ const accounts = CommandHandler.make({
   decider: BankAccount.decider,
   commandSchema: BankAccount.Command,
   eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId
+  streamId: BankAccount.streamIdOf
 })
 
 it.effect("deposit 100, withdraw 40: the balance read model shows 60", () =>

@@ -83,7 +83,7 @@ export const handle = (
   { readonly state: BankAccount.State; readonly version: number; readonly events: number },
   BankAccount.Rejection | "Conflict"
 > => {
-  const streamId = BankAccount.streamId(command)
+  const streamId = BankAccount.streamIdOf(command)
   const records = read(store, streamId)
   let state = fold(records)
   const decided = BankAccount.decider.decide(command, state)

@@ -9,6 +9,7 @@
  * - Baseline: `PlainStore.append` (version check, envelope, push).
  */
 import { ExpectedVersion } from "@chronicle/core"
+import { BankAccount } from "@chronicle/examples"
 import type { EventStore } from "@chronicle/runtime"
 import { Effect } from "effect"
 import * as PlainStore from "../baseline/PlainStore.ts"
@@ -22,7 +23,7 @@ import type * as Workload from "../harness/Workload.ts"
  */
 export const size = 100_000
 
-const streamId = Bank.streamOf("0")
+const streamId = BankAccount.streamId("0")
 
 const outcome = (events: number, version: number) => Outcome.fromBalances(events, new Map(), new Map([[streamId, version]]))
 

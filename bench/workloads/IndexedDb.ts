@@ -55,7 +55,7 @@ export interface Size {
  */
 export const size: Size = { single: 300, batch: 5_000, read: 10_000 }
 
-const streamId = Bank.streamOf("0")
+const streamId = BankAccount.streamId("0")
 
 const run = Date.now().toString(36)
 

@@ -242,7 +242,7 @@ export const commandHandling = (
             database.run(Effect.gen(function*() {
               const tracked = CommandHandling.track()
               for (const command of commands) {
-                const streamId = BankAccount.streamId(command)
+                const streamId = BankAccount.streamIdOf(command)
                 const rows = yield* store.read(streamId)
                 let state = foldRows(rows)
                 const decided = BankAccount.decider.decide(command, state)
@@ -267,7 +267,7 @@ export const streamFold = (events: number = size.stream): Promise<Workload.Workl
   const id = "W2-pg"
   const work = `read one stream of ${events.toLocaleString("en")} events and fold it (PostgreSQL; scaled down from W2's 200,000)`
   const accountId = "0"
-  const streamId = Bank.streamOf(accountId)
+  const streamId = BankAccount.streamId(accountId)
   const outcome = (state: BankAccount.State, version: number) =>
     Outcome.fromBalances(version, new Map([[accountId, Bank.balanceOf(state)]]), new Map([[streamId, version]]))
   return onDatabase(id, work, (database) => {
@@ -312,7 +312,7 @@ export const appendRate = (count: number = size.appends): Promise<Workload.Workl
   const id = "W4-pg"
   const work = `append ${count.toLocaleString("en")} events one per call to one stream, expected version (PostgreSQL; ` +
     `scaled down from W4's 100,000)`
-  const streamId = Bank.streamOf("0")
+  const streamId = BankAccount.streamId("0")
   const outcome = (events: number, version: number) =>
     Outcome.fromBalances(events, new Map(), new Map([[streamId, version]]))
   return onDatabase(id, work, (database) => {

@@ -36,7 +36,7 @@ const snapshotting = CommandHandler.make({
   decider: BankAccount.decider,
   commandSchema: BankAccount.Command,
   eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId,
+  streamId: BankAccount.streamIdOf,
   snapshots: { stateSchema: BankAccount.State, stateVersion, every }
 })
 
@@ -55,7 +55,7 @@ const outcome = (state: BankAccount.State, version: number) =>
  */
 export const line = (id: string, events: number, withSnapshots: boolean): Workload => {
   const batches = Bank.batches({ accounts: 1, perAccount: events, batch: 1_000 })
-  const streamId = Bank.streamOf("0")
+  const streamId = BankAccount.streamId("0")
   return {
     id,
     work: `handle ${commandCount} commands on a stream of ${events.toLocaleString("en")} events, ${

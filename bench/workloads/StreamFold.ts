@@ -20,7 +20,7 @@ import * as Workload from "../harness/Workload.ts"
 export const size = 200_000
 
 const accountId = "0"
-const streamId = Bank.streamOf(accountId)
+const streamId = BankAccount.streamId(accountId)
 
 const outcome = (state: BankAccount.State, version: number) =>
   Outcome.fromBalances(version, new Map([[accountId, Bank.balanceOf(state)]]), new Map([[streamId, version]]))

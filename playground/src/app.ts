@@ -130,7 +130,7 @@ export const start = (): void => {
   const race = Concurrency.make(async (of, id, report) => {
     const exit = await live().session.run(Concurrency.race(of, id, report))
     if (Exit.isFailure(exit)) return [Outcome.fromCause(exit.cause)]
-    select(`${of.streamPrefix}${id}`)
+    select(of.streamOf(id))
     return exit.value.map(Outcome.fromExit)
   })
 

@@ -49,7 +49,7 @@ export const race = (
     const store = yield* EventStore.EventStore
     const { setup, writers } = domain.race(id)
     const run = newId("race")
-    if ((yield* Stream.runCount(store.read(`${domain.streamPrefix}${id}`))) === 0) {
+    if ((yield* Stream.runCount(store.read(domain.streamOf(id)))) === 0) {
       for (const command of setup) yield* Effect.exit(domain.handle(command, { correlationId: run, causationId: `${run}/setup` }))
     }
     const gated = yield* gate(store, writers.length)

@@ -53,6 +53,8 @@ export interface Domain {
   readonly tagline: string
   /** The command field that names the stream (`accountId`): its value is the stream's id. */
   readonly idField: string
+  /** The stream of an id (`a` → `account-a`): the domain's `streamId`. */
+  readonly streamOf: (id: string) => string
   /** The prefix of its stream ids (`account-`). */
   readonly streamPrefix: string
   /** What the command forms hold at first, by field name. */
@@ -84,20 +86,22 @@ interface Definition<Command, State, Event extends Codec.Tagged, Rejection> {
   readonly title: string
   readonly tagline: string
   readonly idField: string
-  readonly streamPrefix: string
   readonly examples: Readonly<Record<string, string>>
   readonly commandSchema: Schema.Codec<Command, unknown, never, never>
   readonly eventSchema: Codec.EventSchema<Event>
   readonly rejectionSchema: Schema.Top
   readonly upcasters?: Upcaster.Upcasters | undefined
   readonly decider: Decider.Decider<Command, State, Event, Rejection>
-  readonly streamId: (message: Command | Event) => string
+  /** The stream of an id: the domain's `streamId`. */
+  readonly streamOf: (id: string) => string
+  /** The stream of a command: the domain's `streamIdOf`. */
+  readonly streamId: (command: Command) => string
   readonly projections: ReadonlyArray<{
     readonly name: string
     readonly title: string
     readonly description: string
     // Each read model has a state type of its own; the Projector hides it behind `unknown`.
-    readonly projection: Projection.Projection<any, Event>
+    readonly projection: Projection.Projection<any, Envelope.Recorded<Event>>
   }>
   readonly race: (id: string) => Race
 }
@@ -106,7 +110,8 @@ const tags = (schema: Schema.Top): ReadonlyArray<string> => [...(Codec.eventType
 
 /**
  * Builds a {@link Domain}. Every domain gets a "stream states" read model besides its own: the
- * decider itself run as a projection, one state per stream (`Decider.many` + `Projection.fromDecider`).
+ * decider itself run as a projection, one state per stream (`Decider.many` + `Projection.fromDecider`,
+ * keyed by each recorded event's stream id). Read models fold recorded envelopes (`input: "recorded"`).
  */
 export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
   definition: Definition<Command, State, Event, Rejection>
@@ -123,7 +128,7 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
   const types = new Set(tags(eventSchema))
   const streamStates = Projection.mapEvent(
     Projection.fromDecider(Decider.many(decider)),
-    (event: Event) => ({ id: definition.streamId(event), value: event })
+    (recorded: Envelope.Recorded<Event>) => ({ id: recorded.streamId, value: recorded.data })
   )
   const projections = [
     {
@@ -139,7 +144,8 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
     title: definition.title,
     tagline: definition.tagline,
     idField: definition.idField,
-    streamPrefix: definition.streamPrefix,
+    streamOf: definition.streamOf,
+    streamPrefix: definition.streamOf(""),
     examples: definition.examples,
     commandSchema: definition.commandSchema,
     vocabulary: {
@@ -166,7 +172,7 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
       key: `${definition.key}/${name}`,
       title,
       description,
-      start: Projector.make({ projection, eventSchema, upcasters })
+      start: Projector.make({ projection, input: "recorded", eventSchema, upcasters })
     })),
     race: definition.race,
     events: { eventSchema, upcasters }
@@ -179,18 +185,18 @@ const bank = make({
   title: "Bank account",
   tagline: "Open an account, deposit and withdraw whole cents; an overdraft is refused.",
   idField: "accountId",
-  streamPrefix: "account-",
   examples: { accountId: "a", owner: "Ada", amount: "100" },
   commandSchema: BankAccount.Command,
   eventSchema: BankAccount.Event,
   rejectionSchema: BankAccount.Rejection,
   decider: BankAccount.decider,
-  streamId: BankAccount.streamId,
+  streamOf: BankAccount.streamId,
+  streamId: BankAccount.streamIdOf,
   projections: [{
     name: "balances",
     title: "Balances",
     description: "BankAccount.balances: the balance of every account, in cents.",
-    projection: BankAccount.balances
+    projection: Projection.recorded(BankAccount.balances)
   }],
   race: (accountId) => ({
     setup: [{ _tag: "Open", accountId, owner: "Ada" }],
@@ -204,14 +210,14 @@ const user = make({
   title: "User",
   tagline: "Register a user, change the e-mail address, deactivate it for good.",
   idField: "userId",
-  streamPrefix: "user-",
   examples: { userId: "ada", givenName: "Ada", familyName: "Lovelace", email: "ada@example.com" },
   commandSchema: User.Command,
   eventSchema: User.Event,
   rejectionSchema: User.Rejection,
   upcasters: User.upcasters,
   decider: User.decider,
-  streamId: User.streamId,
+  streamOf: User.streamId,
+  streamId: User.streamIdOf,
   projections: [],
   race: (userId) => ({
     setup: [{ _tag: "Register", userId, givenName: "Ada", familyName: "Lovelace", email: "ada@example.com" }],
@@ -225,13 +231,13 @@ const bulb = make({
   title: "Light bulb",
   tagline: "Fit a bulb with a number of uses, switch it on and off until it blows.",
   idField: "bulbId",
-  streamPrefix: "bulb-",
   examples: { bulbId: "hall", maxUses: "3" },
   commandSchema: Bulb.Command,
   eventSchema: Bulb.Event,
   rejectionSchema: Bulb.Rejection,
   decider: Bulb.decider,
-  streamId: Bulb.streamId,
+  streamOf: Bulb.streamId,
+  streamId: Bulb.streamIdOf,
   projections: [],
   race: (bulbId) => ({
     setup: [{ _tag: "Fit", bulbId, maxUses: 3 }],
@@ -245,18 +251,18 @@ const cart = make({
   title: "Shopping cart",
   tagline: "Add and remove items, then confirm; a confirmed cart never changes again.",
   idField: "cartId",
-  streamPrefix: "cart-",
   examples: { cartId: "c1", productId: "tea", quantity: "2", unitPrice: "350" },
   commandSchema: ShoppingCart.Command,
   eventSchema: ShoppingCart.Event,
   rejectionSchema: ShoppingCart.Rejection,
   decider: ShoppingCart.decider,
-  streamId: ShoppingCart.streamId,
+  streamOf: ShoppingCart.streamId,
+  streamId: ShoppingCart.streamIdOf,
   projections: [{
     name: "summary",
     title: "Cart summaries",
     description: "ShoppingCart.summary: items and total (in cents) of every cart.",
-    projection: ShoppingCart.summary
+    projection: Projection.recorded(ShoppingCart.summary)
   }],
   race: (cartId) => ({
     setup: [],

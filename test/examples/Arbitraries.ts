@@ -128,7 +128,7 @@ const bankAccount = (): Domain<BankAccount.Command, BankAccount.State, BankAccou
     ),
     commandSchema: BankAccount.Command,
     eventSchema: BankAccount.Event,
-    streamId: BankAccount.streamId
+    streamId: BankAccount.streamIdOf
   })
 }
 
@@ -149,7 +149,7 @@ const user = (): Domain<User.Command, User.State, User.Event, User.Rejection> =>
     ),
     commandSchema: User.Command,
     eventSchema: User.Event,
-    streamId: User.streamId
+    streamId: User.streamIdOf
   })
 }
 
@@ -167,7 +167,7 @@ const bulb = (): Domain<Bulb.Command, Bulb.State, Bulb.Event, Bulb.Rejection> =>
     ),
     commandSchema: Bulb.Command,
     eventSchema: Bulb.Event,
-    streamId: Bulb.streamId
+    streamId: Bulb.streamIdOf
   })
 }
 
@@ -199,7 +199,7 @@ const shoppingCart = (): Domain<
     ),
     commandSchema: ShoppingCart.Command,
     eventSchema: ShoppingCart.Event,
-    streamId: ShoppingCart.streamId
+    streamId: ShoppingCart.streamIdOf
   })
 }
 

@@ -101,9 +101,41 @@ describe("BankAccount", () => {
     })
   })
 
+  describe("lastActivity", () => {
+    const at = (version: number, recordedAt: number, data: BankAccount.Event) => ({
+      streamId: BankAccount.streamIdOf(data),
+      version,
+      position: recordedAt,
+      type: data._tag,
+      data,
+      metadata: { eventId: `e${recordedAt}`, recordedAt }
+    })
+
+    it("keeps the recordedAt of the latest event of every stream", () => {
+      const records = [
+        at(1, 100, opened),
+        at(1, 200, { _tag: "AccountOpened", accountId: "7", owner: "Grace" }),
+        at(2, 300, deposited(5))
+      ]
+      assert.deepStrictEqual(
+        Projection.fold(BankAccount.lastActivity, records),
+        new Map([["account-42", 300], ["account-7", 200]])
+      )
+    })
+
+    it("is empty before any event", () => {
+      assert.strictEqual(BankAccount.lastActivity.initialState.size, 0)
+    })
+  })
+
   it("derives the stream id from the account id", () => {
-    assert.strictEqual(BankAccount.streamId(deposit(1)), "account-42")
-    assert.strictEqual(BankAccount.streamId(opened), "account-42")
+    assert.strictEqual(BankAccount.streamId("42"), "account-42")
+    assert.strictEqual(BankAccount.streamId("x-1"), "account-x-1")
+  })
+
+  it("finds the stream of a command or an event", () => {
+    assert.strictEqual(BankAccount.streamIdOf(deposit(1)), "account-42")
+    assert.strictEqual(BankAccount.streamIdOf(opened), "account-42")
   })
 
   describe("Command schema", () => {

@@ -95,8 +95,13 @@ describe("Bulb", () => {
   })
 
   it("derives the stream id from the bulb id", () => {
-    assert.strictEqual(Bulb.streamId(switchOn), "bulb-hall")
-    assert.strictEqual(Bulb.streamId(blew), "bulb-hall")
+    assert.strictEqual(Bulb.streamId("hall"), "bulb-hall")
+    assert.strictEqual(Bulb.streamId("x-1"), "bulb-x-1")
+  })
+
+  it("finds the stream of a command or an event", () => {
+    assert.strictEqual(Bulb.streamIdOf(switchOn), "bulb-hall")
+    assert.strictEqual(Bulb.streamIdOf(blew), "bulb-hall")
   })
 
   describe("Command schema", () => {

@@ -155,8 +155,13 @@ describe("ShoppingCart", () => {
   })
 
   it("derives the stream id from the cart id", () => {
-    assert.strictEqual(ShoppingCart.streamId(confirm), "cart-c1")
-    assert.strictEqual(ShoppingCart.streamId(confirmed), "cart-c1")
+    assert.strictEqual(ShoppingCart.streamId("c1"), "cart-c1")
+    assert.strictEqual(ShoppingCart.streamId("x-1"), "cart-x-1")
+  })
+
+  it("finds the stream of a command or an event", () => {
+    assert.strictEqual(ShoppingCart.streamIdOf(confirm), "cart-c1")
+    assert.strictEqual(ShoppingCart.streamIdOf(confirmed), "cart-c1")
   })
 
   describe("Command schema", () => {

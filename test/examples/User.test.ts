@@ -86,8 +86,13 @@ describe("User", () => {
   })
 
   it("derives the stream id from the user id", () => {
-    assert.strictEqual(User.streamId(deactivate), "user-u1")
-    assert.strictEqual(User.streamId(registered), "user-u1")
+    assert.strictEqual(User.streamId("u1"), "user-u1")
+    assert.strictEqual(User.streamId("x-1"), "user-x-1")
+  })
+
+  it("finds the stream of a command or an event", () => {
+    assert.strictEqual(User.streamIdOf(deactivate), "user-u1")
+    assert.strictEqual(User.streamIdOf(registered), "user-u1")
   })
 
   describe("Command schema", () => {

@@ -15,7 +15,7 @@ const accounts = CommandHandler.make({
   decider: BankAccount.decider,
   commandSchema: BankAccount.Command,
   eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId
+  streamId: BankAccount.streamIdOf
 })
 
 const balances = {

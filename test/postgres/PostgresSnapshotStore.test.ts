@@ -44,7 +44,7 @@ describePostgres("PostgresSnapshotStore", () => {
         decider: BankAccount.decider,
         commandSchema: BankAccount.Command,
         eventSchema: BankAccount.Event,
-        streamId: BankAccount.streamId,
+        streamId: BankAccount.streamIdOf,
         snapshots: { stateSchema: BankAccount.State, stateVersion: 1, every: 2 }
       })
       yield* Effect.forEach([

@@ -24,7 +24,7 @@ const accounts = CommandHandler.make({
   decider: BankAccount.decider,
   commandSchema: BankAccount.Command,
   eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId,
+  streamId: BankAccount.streamIdOf,
   retry: Schedule.recurs(1_000)
 })
 

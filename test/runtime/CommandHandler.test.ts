@@ -133,7 +133,7 @@ describe("CommandHandler", () => {
         },
         commandSchema: BankAccount.Command,
         eventSchema: BankAccount.Event,
-        streamId: BankAccount.streamId
+        streamId: BankAccount.streamIdOf
       })
       const error = yield* Effect.flip(broken.handle(open))
       assert.strictEqual(error._tag, "EventEncodeError")

@@ -7,8 +7,8 @@ import { bankAccount } from "./fixtures.ts"
 
 const accounts = CommandHandler.make(bankAccount)
 const domains = [
-  { eventSchema: BankAccount.Event, streamId: BankAccount.streamId },
-  { eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamId }
+  { eventSchema: BankAccount.Event, streamId: BankAccount.streamIdOf },
+  { eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamIdOf }
 ]
 
 describe("LogFile", () => {

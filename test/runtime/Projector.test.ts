@@ -1,9 +1,11 @@
+import type { Envelope } from "@chronicle/core"
 import { ExpectedVersion, Projection } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
 import { CheckpointStore, CommandHandler, EventStore, Projector } from "@chronicle/runtime"
 import { MemoryCheckpointStore, MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Result, Schema, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { accounts, user } from "./fixtures.ts"
 
 const users = CommandHandler.make(user)
@@ -132,9 +134,115 @@ describe("Projector", () => {
     }).pipe(Effect.provide(Layer.merge(MemoryEventStore.layer, MemoryCheckpointStore.layer))))
 })
 
+describe("Projector with input: \"recorded\"", () => {
+  /** What a projection of envelopes sees of each event: where, when, and the decoded event. */
+  const seen = Projection.make({
+    initialState: [] as ReadonlyArray<unknown>,
+    evolve: (all, recorded: Envelope.Recorded<BankAccount.Event>) => [...all, {
+      streamId: recorded.streamId,
+      version: recorded.version,
+      position: recorded.position,
+      recordedAt: recorded.metadata.recordedAt,
+      correlationId: recorded.metadata.correlationId,
+      event: recorded.data
+    }]
+  })
+  const start = Date.UTC(2026, 0, 1)
+
+  it.effect("evolve gets the decoded envelope: stream id, version, position and metadata", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      yield* accounts.handle({ _tag: "Open", accountId: "a", owner: "Ada" }, { correlationId: "c-1" })
+      yield* users.handle({ _tag: "Register", userId: "u", givenName: "Ada", familyName: "Lovelace", email: "ada@example.com" })
+      const projector = yield* Projector.make({ projection: seen, input: "recorded", eventSchema: BankAccount.Event })
+      yield* TestClock.adjust("90 seconds")
+      const handled = yield* accounts.handle({ _tag: "Deposit", accountId: "a", amount: 5 })
+      const { state } = yield* projector.awaitPosition(handled.events[0]!.position)
+      assert.deepStrictEqual(state, [
+        {
+          streamId: "account-a",
+          version: 1,
+          position: 1,
+          recordedAt: start,
+          correlationId: "c-1",
+          event: { _tag: "AccountOpened", accountId: "a", owner: "Ada" }
+        },
+        {
+          streamId: "account-a",
+          version: 2,
+          position: 3,
+          recordedAt: start + 90_000,
+          correlationId: undefined,
+          event: { _tag: "Deposited", accountId: "a", amount: 5 }
+        }
+      ])
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("BankAccount.lastActivity: the last recordedAt per stream, incremental = rebuild", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      yield* openAndDeposit("a", 10)
+      const projector = yield* Projector.make({
+        projection: BankAccount.lastActivity,
+        input: "recorded",
+        eventSchema: BankAccount.Event
+      })
+      yield* TestClock.adjust("1 minute")
+      yield* openAndDeposit("b", 20)
+      yield* TestClock.adjust("1 minute")
+      const last = yield* accounts.handle({ _tag: "Withdraw", accountId: "a", amount: 3 })
+      const incremental = yield* projector.awaitPosition(last.events[0]!.position)
+      assert.deepStrictEqual([...incremental.state], [
+        [BankAccount.streamId("a"), start + 120_000],
+        [BankAccount.streamId("b"), start + 60_000]
+      ])
+      // Rebuilt later, from the log: the times are those recorded, not the time of the rebuild.
+      yield* TestClock.adjust("1 hour")
+      assert.deepStrictEqual(yield* projector.rebuild, incremental)
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("combines with a projection of events lifted by Projection.recorded", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const handled = yield* openAndDeposit("a", 10)
+      const both = Projection.combine(Projection.recorded(BankAccount.balances), BankAccount.lastActivity)
+      const projector = yield* Projector.make({ projection: both, input: "recorded", eventSchema: BankAccount.Event })
+      const { state: [balances, lastActivity] } = yield* projector.awaitPosition(handled.events[0]!.position)
+      assert.deepStrictEqual([...balances], [["a", 10]])
+      assert.deepStrictEqual([...lastActivity], [["account-a", start]])
+    }).pipe(Effect.scoped, Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("makePersistent saves and resumes a projection of envelopes", () =>
+    Effect.gen(function*() {
+      const persistent = Projector.makePersistent({
+        name: "last-activity",
+        stateSchema: Schema.ReadonlyMap(Schema.String, Schema.Int),
+        projection: BankAccount.lastActivity,
+        input: "recorded",
+        eventSchema: BankAccount.Event
+      })
+      yield* TestClock.setTime(start)
+      yield* openAndDeposit("a", 10)
+      yield* Effect.scoped(Effect.flatMap(persistent, (projector) => projector.awaitPosition(2)))
+      yield* TestClock.adjust("1 minute")
+      yield* openAndDeposit("b", 20)
+      const resumed = yield* Effect.scoped(Effect.flatMap(persistent, (projector) => projector.awaitPosition(4)))
+      assert.deepStrictEqual([...resumed.state], [["account-a", start], ["account-b", start + 60_000]])
+    }).pipe(Effect.provide(Layer.merge(MemoryEventStore.layer, MemoryCheckpointStore.layer))))
+
+  it("a projection of envelopes needs input: \"recorded\", and one of events refuses it (types)", () => {
+    const options = { eventSchema: BankAccount.Event }
+    // @ts-expect-error: without `input: "recorded"` the projection must read events
+    Projector.step({ ...options, projection: BankAccount.lastActivity })
+    // @ts-expect-error: with `input: "recorded"` the projection must read envelopes
+    Projector.step({ ...options, projection: BankAccount.balances, input: "recorded" })
+    assert.isFunction(Projector.step({ ...options, projection: BankAccount.lastActivity, input: "recorded" }))
+  })
+})
+
 describe("Projector.step", () => {
   const recorded = (position: number, data: BankAccount.Event) => ({
-    streamId: BankAccount.streamId(data),
+    streamId: BankAccount.streamIdOf(data),
     version: position,
     position,
     type: data._tag,

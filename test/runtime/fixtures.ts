@@ -11,7 +11,7 @@ export const bankAccount = {
   decider: BankAccount.decider,
   commandSchema: BankAccount.Command,
   eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId
+  streamId: BankAccount.streamIdOf
 }
 
 /** The options of a user `CommandHandler`, with the user's upcasters. */
@@ -20,7 +20,7 @@ export const user = {
   commandSchema: User.Command,
   eventSchema: User.Event,
   upcasters: User.upcasters,
-  streamId: User.streamId
+  streamId: User.streamIdOf
 }
 
 /** The options of a light-bulb `CommandHandler`. */
@@ -28,7 +28,7 @@ export const bulb = {
   decider: Bulb.decider,
   commandSchema: Bulb.Command,
   eventSchema: Bulb.Event,
-  streamId: Bulb.streamId
+  streamId: Bulb.streamIdOf
 }
 
 /** The bank-account command handler, with room for heavy contention. */

@@ -4,6 +4,11 @@
  * projection usually reads the events of many streams to answer queries (balances of all accounts,
  * a summary per cart).
  *
+ * The events a projection reads may be the domain's events, or the recorded envelopes around them
+ * (`Projection<State, Envelope.Recorded<Event>>`) when the read model needs the stream id, version,
+ * position or metadata (`recordedAt`, say); {@link recorded} turns the first kind into the second, so
+ * that both combine.
+ *
  * ```ts
  * initialState: State
  * evolve: (state: State, event: Event) => State
@@ -12,6 +17,7 @@
  * @since 0.1.0
  */
 import type { Decider } from "./Decider.ts"
+import type { Recorded } from "./Envelope.ts"
 
 /**
  * A read model built by folding events.
@@ -99,4 +105,23 @@ export const mapEvent = <State, Event, Outer>(
     const event = f(outer)
     return event === undefined ? state : projection.evolve(state, event)
   }
+})
+
+/**
+ * The same projection reading recorded envelopes: `evolve` gets the envelope and folds its `data`.
+ * Use it to combine a projection of events with one that needs the envelope.
+ *
+ * @example
+ * ```ts
+ * const both = Projection.combine(Projection.recorded(BankAccount.balances), BankAccount.lastActivity)
+ * Projection.fold(both, recordedEvents) // [balances, last activity per stream]
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const recorded = <State, Event>(
+  projection: Projection<State, Event>
+): Projection<State, Recorded<Event>> => ({
+  initialState: projection.initialState,
+  evolve: (state, recorded) => projection.evolve(state, recorded.data)
 })

@@ -3,8 +3,9 @@
  * deposits and withdrawals of whole cents. It never goes below zero: a withdrawal larger than the
  * balance is rejected with the balance and the amount, so the caller can say why.
  *
- * One account is one stream (`account-<accountId>`). The {@link balances} projection reads the
- * events of every account and keeps each balance.
+ * One account is one stream (`account-<accountId>`, see {@link streamId}). The {@link balances}
+ * projection reads the events of every account and keeps each balance; {@link lastActivity} reads
+ * their recorded envelopes and keeps when each account last changed.
  *
  * @example
  * ```ts
@@ -20,6 +21,7 @@
  *
  * @since 0.1.0
  */
+import type { Envelope } from "@chronicle/core"
 import { Decider, Projection } from "@chronicle/core"
 import { Result, Schema } from "effect"
 
@@ -188,14 +190,57 @@ export const balances = Projection.make<ReadonlyMap<string, number>, Event>({
 })
 
 /**
- * The stream of an account: `account-<accountId>`. Takes a command or an event, since both name
- * their account.
+ * The last-activity read model: when each account last changed, as the `recordedAt` (epoch
+ * milliseconds) of its latest event, by stream id. The time of recording is metadata, not part of
+ * the event, so this projection reads recorded envelopes: run it with `input: "recorded"`.
  *
  * @example
  * ```ts
- * BankAccount.streamId({ _tag: "Deposit", accountId: "42", amount: 100 }) // "account-42"
+ * const lastActivity = yield* Projector.make({
+ *   projection: BankAccount.lastActivity,
+ *   input: "recorded",
+ *   eventSchema: BankAccount.Event
+ * })
+ * const { state } = yield* lastActivity.current
+ * state.get(BankAccount.streamId("42")) // e.g. 1767225600000
  * ```
  *
  * @since 0.1.0
  */
-export const streamId = (message: Command | Event): string => `account-${message.accountId}`
+export const lastActivity = Projection.make<ReadonlyMap<string, number>, Envelope.Recorded<Event>>({
+  initialState: new Map(),
+  evolve: (times, recorded) => new Map(times).set(recorded.streamId, recorded.metadata.recordedAt)
+})
+
+/**
+ * The stream of an account, from its id: `account-<accountId>`. Use it where you hold an id, e.g. to
+ * load the stream with a `StreamState`.
+ *
+ * @example
+ * ```ts
+ * BankAccount.streamId("42") // "account-42"
+ * const { state, version } = yield* accounts.load(BankAccount.streamId("42"))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const streamId = (accountId: string): string => `account-${accountId}`
+
+/**
+ * The stream a command or an event of an account belongs to (both name their account): the
+ * `streamId` option of a `CommandHandler`.
+ *
+ * @example
+ * ```ts
+ * BankAccount.streamIdOf({ _tag: "Deposit", accountId: "42", amount: 100 }) // "account-42"
+ * const handler = CommandHandler.make({
+ *   decider: BankAccount.decider,
+ *   commandSchema: BankAccount.Command,
+ *   eventSchema: BankAccount.Event,
+ *   streamId: BankAccount.streamIdOf
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const streamIdOf = (message: Command | Event): string => streamId(message.accountId)

@@ -158,13 +158,34 @@ export const decider = Decider.make<Command, State, Event, Rejection>({
 })
 
 /**
- * The stream of a bulb: `bulb-<bulbId>`. Takes a command or an event, since both name their bulb.
+ * The stream of a bulb, from its id: `bulb-<bulbId>`. Use it where you hold an id, e.g. to
+ * load the stream with a `StreamState`.
  *
  * @example
  * ```ts
- * Bulb.streamId({ _tag: "SwitchOn", bulbId: "hall" }) // "bulb-hall"
+ * Bulb.streamId("hall") // "bulb-hall"
+ * const { state, version } = yield* bulbs.load(Bulb.streamId("hall"))
  * ```
  *
  * @since 0.1.0
  */
-export const streamId = (message: Command | Event): string => `bulb-${message.bulbId}`
+export const streamId = (bulbId: string): string => `bulb-${bulbId}`
+
+/**
+ * The stream a command or an event of a bulb belongs to (both name their bulb): the
+ * `streamId` option of a `CommandHandler`.
+ *
+ * @example
+ * ```ts
+ * Bulb.streamIdOf({ _tag: "SwitchOn", bulbId: "hall" }) // "bulb-hall"
+ * const handler = CommandHandler.make({
+ *   decider: Bulb.decider,
+ *   commandSchema: Bulb.Command,
+ *   eventSchema: Bulb.Event,
+ *   streamId: Bulb.streamIdOf
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const streamIdOf = (message: Command | Event): string => streamId(message.bulbId)

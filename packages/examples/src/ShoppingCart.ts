@@ -252,13 +252,34 @@ export const summary = Projection.make<ReadonlyMap<string, CartSummary>, Event>(
 })
 
 /**
- * The stream of a cart: `cart-<cartId>`. Takes a command or an event, since both name their cart.
+ * The stream of a cart, from its id: `cart-<cartId>`. Use it where you hold an id, e.g. to
+ * load the stream with a `StreamState`.
  *
  * @example
  * ```ts
- * ShoppingCart.streamId({ _tag: "Confirm", cartId: "c1" }) // "cart-c1"
+ * ShoppingCart.streamId("c1") // "cart-c1"
+ * const { state, version } = yield* carts.load(ShoppingCart.streamId("c1"))
  * ```
  *
  * @since 0.1.0
  */
-export const streamId = (message: Command | Event): string => `cart-${message.cartId}`
+export const streamId = (cartId: string): string => `cart-${cartId}`
+
+/**
+ * The stream a command or an event of a cart belongs to (both name their cart): the
+ * `streamId` option of a `CommandHandler`.
+ *
+ * @example
+ * ```ts
+ * ShoppingCart.streamIdOf({ _tag: "Confirm", cartId: "c1" }) // "cart-c1"
+ * const handler = CommandHandler.make({
+ *   decider: ShoppingCart.decider,
+ *   commandSchema: ShoppingCart.Command,
+ *   eventSchema: ShoppingCart.Event,
+ *   streamId: ShoppingCart.streamIdOf
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const streamIdOf = (message: Command | Event): string => streamId(message.cartId)

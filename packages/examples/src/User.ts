@@ -167,16 +167,38 @@ export const decider = Decider.make<Command, State, Event, Rejection>({
 })
 
 /**
- * The stream of a user: `user-<userId>`. Takes a command or an event, since both name their user.
+ * The stream of a user, from its id: `user-<userId>`. Use it where you hold an id, e.g. to
+ * load the stream with a `StreamState`.
  *
  * @example
  * ```ts
- * User.streamId({ _tag: "Deactivate", userId: "u1" }) // "user-u1"
+ * User.streamId("u1") // "user-u1"
+ * const { state, version } = yield* users.load(User.streamId("u1"))
  * ```
  *
  * @since 0.1.0
  */
-export const streamId = (message: Command | Event): string => `user-${message.userId}`
+export const streamId = (userId: string): string => `user-${userId}`
+
+/**
+ * The stream a command or an event of a user belongs to (both name their user): the
+ * `streamId` option of a `CommandHandler`.
+ *
+ * @example
+ * ```ts
+ * User.streamIdOf({ _tag: "Deactivate", userId: "u1" }) // "user-u1"
+ * const handler = CommandHandler.make({
+ *   decider: User.decider,
+ *   commandSchema: User.Command,
+ *   eventSchema: User.Event,
+ *   upcasters: User.upcasters,
+ *   streamId: User.streamIdOf
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const streamIdOf = (message: Command | Event): string => streamId(message.userId)
 
 /**
  * The first shape of `UserRegistered` (schema version 1): one `name` for the whole name. Kept to

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 
-/** A bank account: open, deposit, withdraw, no overdraft; a balances read model. */
+/** A bank account: open, deposit, withdraw, no overdraft; balances and last-activity read models. */
 export * as BankAccount from "./BankAccount.ts"
 
 /** A user: register, change e-mail, deactivate for good. */

@@ -2,7 +2,7 @@
  * The **CommandHandler** runs a decider against an EventStore:
  *
  * 1. decode the command, when it comes from outside, from its JSON form;
- * 2. load the stream: read its events, decode them, fold them into the state;
+ * 2. load the stream through a `StreamState`: read its events, decode them, fold them into the state;
  * 3. `decide` on the command in that state;
  * 4. append the events with the loaded version as the expected version.
  *
@@ -36,14 +36,14 @@
  */
 import type { Envelope } from "@chronicle/core"
 import { Decider, ExpectedVersion, Upcaster } from "@chronicle/core"
-import { Data, Effect, Option, Result, Schedule, Schema, Stream } from "effect"
+import { Data, Effect, Result, Schedule, Schema, Stream } from "effect"
 import * as Codec from "./Codec.ts"
-import { archivedType, EventStore, type StoreError, StreamClosed, type WrongExpectedVersion } from "./EventStore.ts"
+import { EventStore, type StoreError, StreamClosed, type WrongExpectedVersion } from "./EventStore.ts"
 import * as Inspector from "./Inspector.ts"
 import * as Issues from "./internal/issues.ts"
 import * as Snapshots from "./internal/snapshots.ts"
-import type { History } from "./internal/snapshots.ts"
 import type { SnapshotStore } from "./SnapshotStore.ts"
+import * as StreamState from "./StreamState.ts"
 
 /**
  * The input of `handleUnknown` does not decode from the command Schema's JSON form. `issues` lists
@@ -126,14 +126,12 @@ export type HandleError =
   | Codec.EventEncodeError
 
 /**
- * A stream's state as loaded from the store: the fold of its events and its version.
+ * A stream's state as loaded from the store: the fold of its events and its version (see
+ * `StreamState.Loaded`).
  *
  * @since 0.1.0
  */
-export interface Loaded<State> {
-  readonly state: State
-  readonly version: number
-}
+export type Loaded<State> = StreamState.Loaded<State>
 
 /**
  * The outcome of an accepted command.
@@ -172,18 +170,11 @@ export interface Options<Command, State, Event extends Codec.Tagged, Rejection> 
 }
 
 /**
- * When and how to snapshot a stream's state.
+ * When and how to snapshot a stream's state (see `StreamState.SnapshotOptions`).
  *
  * @since 0.1.0
  */
-export interface SnapshotOptions<State> {
-  /** Encodes the state for the snapshot store (through its JSON codec) and decodes it on load. */
-  readonly stateSchema: Schema.Codec<State, unknown, never, never>
-  /** The version of the state's shape: bump it when the state changes shape. */
-  readonly stateVersion: number
-  /** Take a snapshot each time the stream's version passes a multiple of this number. */
-  readonly every: number
-}
+export type SnapshotOptions<State> = StreamState.SnapshotOptions<State>
 
 /**
  * A command handler for one decider. Its effects need an {@link EventStore}.
@@ -208,10 +199,11 @@ export interface CommandHandler<Command, State, Event, Rejection, Services = Eve
     input: unknown,
     trace?: Envelope.Trace
   ) => Effect.Effect<Handled<State, Event>, InvalidCommand | CommandRejected<Rejection> | HandleError, Services>
-  /** Loads a stream's current state and version (from its snapshot and tail, where there is one). */
-  readonly load: (
-    streamId: string
-  ) => Effect.Effect<Loaded<State>, StoreError | StreamClosed | Codec.EventDecodeError, Services>
+  /**
+   * Loads a stream's current state and version (from its snapshot and tail, where there is one), as
+   * `StreamState.make` does.
+   */
+  readonly load: (streamId: string) => Effect.Effect<Loaded<State>, StreamState.LoadError, Services>
 }
 
 const defaultRetry = Schedule.recurs(10)
@@ -228,7 +220,7 @@ const isConflict = (error: { readonly _tag: string }): boolean => error._tag ===
  *   decider: BankAccount.decider,
  *   commandSchema: BankAccount.Command,
  *   eventSchema: BankAccount.Event,
- *   streamId: BankAccount.streamId
+ *   streamId: BankAccount.streamIdOf
  * })
  * const { state, version } = yield* accounts.handleUnknown(JSON.parse(body)) // e.g. { "_tag": "Deposit", … }
  * ```
@@ -248,47 +240,8 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
   const encode = Codec.encoder(options.eventSchema, options.upcasters)
   const decodeEvents = Codec.decodeStream(options.eventSchema, options.upcasters)
   const decodeCommand = commandDecoder(options.commandSchema)
-  const empty: History<State> = { state: decider.initialState, version: 0, commandIds: new Set() }
-
-  /**
-   * Folds the stream's events after `from.version` into `from`. An archive marker (always last)
-   * counts in the version and marks the history archived.
-   */
-  const replay = (streamId: string, from: History<State>) =>
-    EventStore.use((store) =>
-      Effect.suspend(() => {
-        let last: Envelope.Recorded | undefined
-        return store.read(streamId, { from: from.version + 1 }).pipe(
-          Stream.mapArray((page) => {
-            last = page.at(-1)
-            return page
-          }),
-          decodeEvents,
-          Stream.runFold(
-            () => ({ state: from.state, version: from.version, commandIds: new Set(from.commandIds) }),
-            (history, recorded) => {
-              history.state = decider.evolve(history.state, recorded.data)
-              history.version = recorded.version
-              if (recorded.metadata.commandId !== undefined) history.commandIds.add(recorded.metadata.commandId)
-              return history
-            }
-          ),
-          Effect.map((history) => ({
-            ...history,
-            version: last?.version ?? history.version,
-            archived: last?.type === archivedType
-          }))
-        )
-      })
-    )
-
+  const streams = StreamState.make(options)
   const snapshotting = snapshots === undefined ? undefined : Snapshots.make(snapshots)
-
-  /** Loads from the latest usable snapshot (if snapshots are on), then the tail. */
-  const loadHistory = (streamId: string) =>
-    snapshotting === undefined
-      ? replay(streamId, empty)
-      : Effect.flatMap(snapshotting.load(streamId), (from) => replay(streamId, Option.getOrElse(from, () => empty)))
 
   /** The outcome of the first handling of `commandId`: its events, and the state and version after them. */
   const firstOutcome = (streamId: string, commandId: string) =>
@@ -312,7 +265,7 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
 
   const attempt = (streamId: string, command: Command, trace: Envelope.Trace | undefined) =>
     Effect.gen(function*() {
-      const history = yield* loadHistory(streamId)
+      const history = yield* streams.history(streamId)
       const { state: before, version } = history
       if (trace?.commandId !== undefined && history.commandIds.has(trace.commandId)) {
         const first = yield* firstOutcome(streamId, trace.commandId)
@@ -365,8 +318,5 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
     return Result.isSuccess(command) ? handle(command.success, trace) : Effect.fail(command.failure)
   }
 
-  const load = (streamId: string) =>
-    Effect.map(loadHistory(streamId), ({ state, version }): Loaded<State> => ({ state, version }))
-
-  return { handle, handleUnknown, load }
+  return { handle, handleUnknown, load: streams.load }
 }

@@ -71,7 +71,7 @@ export const exportLog: Effect.Effect<LogFile, StoreError, EventStore.EventStore
 export type Domains = ReadonlyArray<{
   readonly eventSchema: Codec.EventSchema<Codec.Tagged>
   readonly upcasters?: Upcaster.Upcasters | undefined
-  /** The stream an event must sit in, e.g. `BankAccount.streamId`. */
+  /** The stream an event must sit in, e.g. `BankAccount.streamIdOf`. */
   readonly streamId?: ((event: never) => string) | undefined
 }>
 

@@ -10,9 +10,15 @@
  * - A record that no longer decodes stops the projector with a typed error; nothing is skipped.
  * - A stream archived or deleted reaches the projection explicitly, through `onClosed`.
  *
+ * A projection reads the decoded events by default. With `input: "recorded"` it reads the decoded
+ * recorded envelopes instead (`Projection<State, Envelope.Recorded<Event>>`): stream id, version,
+ * position and metadata (`recordedAt`, ids) next to the event, for read models keyed by stream or
+ * by time. `Projection.recorded` lifts a projection of events to envelopes, so that both kinds combine.
+ *
  * @since 0.1.0
  */
-import type { Envelope, Projection, Upcaster } from "@chronicle/core"
+import type { Envelope, Upcaster } from "@chronicle/core"
+import { Projection } from "@chronicle/core"
 import { Effect, FiberHandle, Option, Result, Schema, Stream, SubscriptionRef } from "effect"
 import type { Scope } from "effect"
 import { CheckpointStore } from "./CheckpointStore.ts"
@@ -38,13 +44,58 @@ export interface Checkpointed<State> {
 export type ProjectorError = Codec.EventDecodeError | StoreError
 
 /**
- * How to run a projection.
+ * A projection of the decoded events: `evolve(state, event)`.
+ *
+ * @example
+ * ```ts
+ * const balances = yield* Projector.make({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
+ * ```
  *
  * @since 0.1.0
  */
-export interface Options<State, Event extends Codec.Tagged> {
+export interface EventInput<State, Event> {
   /** The projection to run. */
   readonly projection: Projection.Projection<State, Event>
+  /** It reads events (the default). */
+  readonly input?: "event" | undefined
+}
+
+/**
+ * A projection of the decoded recorded envelopes: `evolve(state, recorded)`, where `recorded.data`
+ * is the event and `streamId`, `version`, `position` and `metadata` say where and when it was
+ * recorded.
+ *
+ * @example
+ * ```ts
+ * const lastActivity = yield* Projector.make({
+ *   projection: BankAccount.lastActivity,
+ *   input: "recorded",
+ *   eventSchema: BankAccount.Event
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface RecordedInput<State, Event> {
+  /** The projection to run. */
+  readonly projection: Projection.Projection<State, Envelope.Recorded<Event>>
+  /** It reads recorded envelopes. */
+  readonly input: "recorded"
+}
+
+/**
+ * What a projector folds: events (by default) or their recorded envelopes.
+ *
+ * @since 0.1.0
+ */
+export type Input<State, Event> = EventInput<State, Event> | RecordedInput<State, Event>
+
+/**
+ * How to run a projection, whatever it reads.
+ *
+ * @since 0.1.0
+ */
+export interface Settings<State, Event extends Codec.Tagged> {
   /** Decodes the events the projection reads; records of other types are passed over. */
   readonly eventSchema: Codec.EventSchema<Event>
   /** Bring events written in older shapes to the current one. Default: none. */
@@ -61,6 +112,17 @@ export interface Options<State, Event extends Codec.Tagged> {
   /** Called after each batch of events is applied, e.g. to save the checkpoint. */
   readonly onApplied?: ((checkpoint: Checkpointed<State>) => Effect.Effect<void, StoreError>) | undefined
 }
+
+/**
+ * How to run a projection: what it reads ({@link Input}) and its {@link Settings}.
+ *
+ * @since 0.1.0
+ */
+export type Options<State, Event extends Codec.Tagged> = Input<State, Event> & Settings<State, Event>
+
+/** The projection as a fold of recorded envelopes, whatever it reads. */
+const overRecorded = <State, Event>(input: Input<State, Event>): Projection.Projection<State, Envelope.Recorded<Event>> =>
+  input.input === "recorded" ? input.projection : Projection.recorded(input.projection)
 
 /**
  * A running projection.
@@ -91,8 +153,9 @@ export interface Projector<State> {
  * @since 0.1.0
  */
 export const step = <State, Event extends Codec.Tagged>(
-  options: Pick<Options<State, Event>, "projection" | "eventSchema" | "upcasters" | "onClosed">
+  options: Input<State, Event> & Pick<Settings<State, Event>, "eventSchema" | "upcasters" | "onClosed">
 ) => {
+  const projection = overRecorded(options)
   const decode = Codec.decoder(options.eventSchema, options.upcasters)
   const types = Codec.eventTypes(options.eventSchema)
   return (
@@ -108,7 +171,7 @@ export const step = <State, Event extends Codec.Tagged>(
       } else if (types === undefined || types.has(recorded.type)) {
         const decoded = decode(recorded)
         if (Result.isFailure(decoded)) return Result.fail(decoded.failure)
-        state = options.projection.evolve(state, decoded.success.data)
+        state = projection.evolve(state, decoded.success)
       }
       position = recorded.position
     }
@@ -216,7 +279,7 @@ export const make = <State, Event extends Codec.Tagged>(
  * @since 0.1.0
  */
 export const makePersistent = <State, Event extends Codec.Tagged>(
-  options: Omit<Options<State, Event>, "from" | "onApplied"> & {
+  options: Input<State, Event> & Omit<Settings<State, Event>, "from" | "onApplied"> & {
     /** The key the checkpoint is saved under. */
     readonly name: string
     /** Encodes the read model for saving and decodes it on resume. */

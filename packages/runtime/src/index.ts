@@ -13,6 +13,9 @@ export * as Codec from "./Codec.ts"
 /** Page-by-page reading and catch-up-then-live following, for store layers. */
 export * as Pages from "./Pages.ts"
 
+/** Loads a stream's state and version by id, from a decider and an event Schema. */
+export * as StreamState from "./StreamState.ts"
+
 /** Load, decide, append — with retries on conflict. */
 export * as CommandHandler from "./CommandHandler.ts"
 

@@ -139,7 +139,7 @@ const accounts = CommandHandler.make({
   decider: BankAccount.decider,
   commandSchema: BankAccount.Command,
   eventSchema: BankAccount.Event,
-  streamId: BankAccount.streamId,
+  streamId: BankAccount.streamIdOf,
   snapshots: { stateSchema: BankAccount.State, stateVersion: 1, every: 2 }
 })
 

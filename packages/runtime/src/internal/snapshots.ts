@@ -1,6 +1,6 @@
 /**
- * How the command handler uses a SnapshotStore: load the latest snapshot when it is usable, save a
- * new one when a stream's version passes a multiple of `every`. Snapshots are an optimisation, so
+ * How `StreamState` and the command handler use a SnapshotStore: load the latest snapshot when it is
+ * usable, save a new one when a stream's version passes a multiple of `every`. Snapshots are an optimisation, so
  * neither ever fails a command: an unusable, undecodable or unreachable snapshot means "replay from
  * zero", and a failed save is logged and forgotten.
  *
@@ -10,13 +10,13 @@ import { Effect, Option, Schema } from "effect"
 import { SnapshotStore } from "../SnapshotStore.ts"
 
 /** A stream's state, its version, and the ids of the commands handled on it. */
-export interface History<State> {
+export interface Cached<State> {
   readonly state: State
   readonly version: number
   readonly commandIds: ReadonlySet<string>
 }
 
-/** The snapshot policy of one handler. */
+/** The snapshot policy of one decider's streams. */
 export const make = <State>(options: {
   readonly stateSchema: Schema.Codec<State, unknown, never, never>
   readonly stateVersion: number
@@ -26,7 +26,7 @@ export const make = <State>(options: {
   const decodeState = Schema.decodeUnknownOption(stateJson)
   const encodeState = Schema.encodeEffect(stateJson)
 
-  const load = (streamId: string): Effect.Effect<Option.Option<History<State>>, never, SnapshotStore> =>
+  const load = (streamId: string): Effect.Effect<Option.Option<Cached<State>>, never, SnapshotStore> =>
     SnapshotStore.use((snapshots) => snapshots.load(streamId)).pipe(
       Effect.map(Option.flatMap((snapshot) =>
         snapshot.stateVersion !== options.stateVersion
@@ -43,7 +43,7 @@ export const make = <State>(options: {
   const maybeSave = (
     streamId: string,
     previousVersion: number,
-    history: History<State>
+    history: Cached<State>
   ): Effect.Effect<void, never, SnapshotStore> =>
     Math.floor(history.version / options.every) === Math.floor(previousVersion / options.every)
       ? Effect.void

@@ -1,0 +1,178 @@
+/**
+ * A **StreamState** loads the current state of one stream by its id: it reads the stream's events
+ * from the EventStore, decodes them with the event Schema (upcasting old shapes), and folds them with
+ * the decider's `evolve` from its `initialState`. It needs no command Schema and no command, so the
+ * read side can show "account a1 as it is now" with the same decider the write side decides with; the
+ * `CommandHandler` loads through it too.
+ *
+ * - A stream that does not exist loads as the decider's `initialState` at version 0.
+ * - An archived stream loads as the fold of its events; its version counts the archive marker (the
+ *   version the next append would have to expect). {@link StreamState.history} says it is archived.
+ * - A deleted stream fails to load with `StreamClosed` (`closure: "Deleted"`).
+ * - With `snapshots`, it starts from the stream's latest usable snapshot and folds only the events
+ *   after it (a snapshot of another `stateVersion`, or one that does not decode, is ignored).
+ *
+ * @example
+ * ```ts
+ * const accounts = StreamState.make({ decider: BankAccount.decider, eventSchema: BankAccount.Event })
+ * const { state, version } = yield* accounts.load(BankAccount.streamId("a1"))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type { Decider, Envelope, Upcaster } from "@chronicle/core"
+import { Effect, Option, Stream } from "effect"
+import type { Schema } from "effect"
+import * as Codec from "./Codec.ts"
+import { archivedType, EventStore, type StoreError, type StreamClosed } from "./EventStore.ts"
+import * as Snapshots from "./internal/snapshots.ts"
+import type { SnapshotStore } from "./SnapshotStore.ts"
+
+/**
+ * What loading a stream needs: the decider's `initialState` and `evolve` (any decider will do), and
+ * the event Schema.
+ *
+ * @since 0.1.0
+ */
+export interface Options<State, Event extends Codec.Tagged> {
+  /** The domain's decider; only its `initialState` and `evolve` are used. */
+  readonly decider: Pick<Decider.Decider<never, State, Event, unknown>, "initialState" | "evolve">
+  /** Decodes the stream's events. */
+  readonly eventSchema: Codec.EventSchema<Event>
+  /** Bring events written in older shapes to the current one on load. Default: none. */
+  readonly upcasters?: Upcaster.Upcasters | undefined
+}
+
+/**
+ * When and how to snapshot a stream's state.
+ *
+ * @since 0.1.0
+ */
+export interface SnapshotOptions<State> {
+  /** Encodes the state for the snapshot store (through its JSON codec) and decodes it on load. */
+  readonly stateSchema: Schema.Codec<State, unknown, never, never>
+  /** The version of the state's shape: bump it when the state changes shape. */
+  readonly stateVersion: number
+  /** Take a snapshot each time the stream's version passes a multiple of this number. */
+  readonly every: number
+}
+
+/**
+ * A stream's state as loaded from the store: the fold of its events and its version.
+ *
+ * @since 0.1.0
+ */
+export interface Loaded<State> {
+  readonly state: State
+  readonly version: number
+}
+
+/**
+ * A stream as the command handler needs it to decide: its state and version, the ids of the
+ * commands already handled on it (idempotency), and whether it is archived.
+ *
+ * @since 0.1.0
+ */
+export interface History<State> extends Loaded<State> {
+  /** The `commandId`s recorded in the stream's events' metadata. */
+  readonly commandIds: ReadonlySet<string>
+  /** The stream ends with an archive marker: it accepts no more events. */
+  readonly archived: boolean
+}
+
+/**
+ * Why a stream could not be loaded: the store failed, the stream is deleted, or one of its events
+ * does not decode.
+ *
+ * @since 0.1.0
+ */
+export type LoadError = StoreError | StreamClosed | Codec.EventDecodeError
+
+/**
+ * Loads the streams of one decider. Its effects need an {@link EventStore} (and a
+ * {@link SnapshotStore} when made with `snapshots`).
+ *
+ * @since 0.1.0
+ */
+export interface StreamState<State, Services = EventStore> {
+  /** The stream's current state and version (`initialState` at version 0 for a stream never written). */
+  readonly load: (streamId: string) => Effect.Effect<Loaded<State>, LoadError, Services>
+  /** Like `load`, with the command ids handled on the stream and whether it is archived. */
+  readonly history: (streamId: string) => Effect.Effect<History<State>, LoadError, Services>
+}
+
+/**
+ * Makes the loader of a decider's streams. With `snapshots`, its effects also need a
+ * {@link SnapshotStore}.
+ *
+ * @example
+ * ```ts
+ * const accounts = StreamState.make({
+ *   decider: BankAccount.decider,
+ *   eventSchema: BankAccount.Event,
+ *   snapshots: { stateSchema: BankAccount.State, stateVersion: 1, every: 100 }
+ * })
+ * const { state, version } = yield* accounts.load("account-a1")
+ * ```
+ *
+ * @since 0.1.0
+ */
+export function make<State, Event extends Codec.Tagged>(
+  options: Options<State, Event> & { readonly snapshots: SnapshotOptions<State> }
+): StreamState<State, EventStore | SnapshotStore>
+export function make<State, Event extends Codec.Tagged>(
+  options: Options<State, Event> & { readonly snapshots?: undefined }
+): StreamState<State>
+export function make<State, Event extends Codec.Tagged>(
+  options: Options<State, Event> & { readonly snapshots?: SnapshotOptions<State> | undefined }
+): StreamState<State, EventStore | SnapshotStore>
+export function make<State, Event extends Codec.Tagged>(
+  options: Options<State, Event> & { readonly snapshots?: SnapshotOptions<State> | undefined }
+): StreamState<State, EventStore | SnapshotStore> {
+  const { decider, snapshots } = options
+  const decodeEvents = Codec.decodeStream(options.eventSchema, options.upcasters)
+  const empty: Snapshots.Cached<State> = { state: decider.initialState, version: 0, commandIds: new Set() }
+  const snapshotting = snapshots === undefined ? undefined : Snapshots.make(snapshots)
+
+  /**
+   * Folds the stream's events after `from.version` into `from`. An archive marker (always last)
+   * counts in the version and marks the history archived.
+   */
+  const replay = (streamId: string, from: Snapshots.Cached<State>) =>
+    EventStore.use((store) =>
+      Effect.suspend(() => {
+        let last: Envelope.Recorded | undefined
+        return store.read(streamId, { from: from.version + 1 }).pipe(
+          Stream.mapArray((page) => {
+            last = page.at(-1)
+            return page
+          }),
+          decodeEvents,
+          Stream.runFold(
+            () => ({ state: from.state, version: from.version, commandIds: new Set(from.commandIds) }),
+            (history, recorded) => {
+              history.state = decider.evolve(history.state, recorded.data)
+              history.version = recorded.version
+              if (recorded.metadata.commandId !== undefined) history.commandIds.add(recorded.metadata.commandId)
+              return history
+            }
+          ),
+          Effect.map((history): History<State> => ({
+            ...history,
+            version: last?.version ?? history.version,
+            archived: last?.type === archivedType
+          }))
+        )
+      })
+    )
+
+  const history = (streamId: string) =>
+    snapshotting === undefined
+      ? replay(streamId, empty)
+      : Effect.flatMap(snapshotting.load(streamId), (from) => replay(streamId, Option.getOrElse(from, () => empty)))
+
+  const load = (streamId: string) =>
+    Effect.map(history(streamId), ({ state, version }): Loaded<State> => ({ state, version }))
+
+  return { load, history }
+}
