@@ -30,6 +30,7 @@ import { Effect, Layer, Result } from "effect"
 import type { Equivalence } from "effect"
 import fc from "fast-check"
 import * as Expect from "./internal/expect.ts"
+import * as Records from "./internal/records.ts"
 
 /** What a handled command came to, without what differs between two runs (event ids, times). */
 const outcomeOf = <State, Event>(
@@ -209,21 +210,18 @@ export const upcastThenDecode = <Event extends Codec.Tagged>(
 ): fc.IProperty<[{ readonly type: string; readonly schemaVersion: number; readonly data: unknown }]> => {
   const decode = Codec.decoder(options.schema, options.upcasters)
   const encode = Codec.encoder(options.schema, options.upcasters)
-  const recorded = (type: string, schemaVersion: number, data: unknown) => ({
-    streamId: "upcast-law",
-    version: 1,
-    position: 1,
-    type,
-    data,
-    metadata: { eventId: "upcast-law", recordedAt: 0, schemaVersion }
-  })
-  return fc.property(options.old, ({ data, schemaVersion, type }) => {
-    const upcast = decode(recorded(type, schemaVersion, data))
-    if (Result.isFailure(upcast)) return Expect.fail("an old payload does not upcast and decode", data, upcast.failure.message)
+  /** The one record of `pending` in a new stream, as a store would hold it. */
+  const recorded = (what: string, pending: EventStore.Pending) => {
+    const records = Records.record("upcast-law", [pending])
+    return Result.isSuccess(records) ? records.success[0]! : Expect.fail(`${what} is refused by the store`, pending, records.failure.message)
+  }
+  return fc.property(options.old, (old) => {
+    const upcast = decode(recorded("an old payload", old))
+    if (Result.isFailure(upcast)) return Expect.fail("an old payload does not upcast and decode", old.data, upcast.failure.message)
     const encoded = encode("upcast-law", [upcast.success.data])
     if (Result.isFailure(encoded)) return Expect.fail("the upcast event does not encode", upcast.success.data, encoded.failure.message)
     const [pending] = encoded.success
-    const current = decode(recorded(pending!.type, pending!.schemaVersion ?? 1, pending!.data))
+    const current = decode(recorded("the re-encoded event", pending!))
     if (Result.isFailure(current)) return Expect.fail("the re-encoded event does not decode", pending, current.failure.message)
     Expect.equal("the upcast event and the current-shape event", upcast.success.data, current.success.data)
   })
