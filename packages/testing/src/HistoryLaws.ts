@@ -213,7 +213,9 @@ export const upcastThenDecode = <Event extends Codec.Tagged>(
   /** The one record of `pending` in a new stream, as a store would hold it. */
   const recorded = (what: string, pending: EventStore.Pending) => {
     const records = Records.record("upcast-law", [pending])
-    return Result.isSuccess(records) ? records.success[0]! : Expect.fail(`${what} is refused by the store`, pending, records.failure.message)
+    return Result.isSuccess(records)
+      ? records.success[0]!
+      : Expect.fail(`${what} is refused by the store`, pending, records.failure.message)
   }
   return fc.property(options.old, (old) => {
     const upcast = decode(recorded("an old payload", old))
