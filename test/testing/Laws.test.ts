@@ -8,15 +8,9 @@ import fc from "fast-check"
 import { Arbitraries } from "@chronicle/testing"
 import { Laws } from "@chronicle/testing"
 import * as Counter from "./Counter.ts"
+import { assertFalsified } from "./falsified.ts"
 
 const numRuns = 100
-
-/** Asserts that fast-check found a counterexample, and that the law's message says `why`. */
-const assertFalsified = <Ts>(details: fc.RunDetails<Ts>, why: string | RegExp) => {
-  assert.isTrue(details.failed, "the law holds, but it should have been falsified")
-  if (typeof why === "string") assert.include(String(details.errorInstance), why)
-  else assert.match(String(details.errorInstance), why)
-}
 
 const oneCounter = Arbitraries.history(Counter.decider, fc.array(Counter.command.map((c) => ({ ...c, counterId: "a" }))))
 const allCounters = Arbitraries.history(Counter.decider, Counter.commands, { streamId: Counter.streamId })

@@ -6,7 +6,8 @@
  * - {@link foldHomomorphism}: where batches begin and end never changes the folded state.
  * - {@link deterministicDecide}: the same command in the same state decides the same events (no
  *   clock, no randomness, no hidden mutable state).
- * - {@link codecRoundTrip}: an event survives encoding, JSON and decoding unchanged.
+ * - {@link codecRoundTrip}: an event survives the runtime's way to the store and back (its codec,
+ *   the store's checks, JSON text) unchanged.
  * - {@link liveEqualsReplay}: the state tracked live while handling commands is the state replayed
  *   from the store — on any store layer.
  * - {@link projectionIncrementalEqualsRebuild} (pure) and {@link projectorIncrementalEqualsRebuild}
@@ -18,7 +19,13 @@
  * built from the layer you pass). A failing law throws an `AssertionError` naming what differs, with
  * both sides, and fast-check adds the shrunk counterexample. States, events and rejections are
  * compared with Effect's `Equal.equals` (plain objects, arrays, maps and sets by content; `Equal`
- * implementations by their own rule) unless you pass `equals`, e.g. `Schema.toEquivalence(State)`.
+ * implementations by their own rule) unless you pass `equals`, e.g. `Schema.toEquivalence(State)`;
+ * `codecRoundTrip` compares events with their Schema's equivalence.
+ *
+ * Every law that folds events also watches `evolve`: each state it is given is copied before the
+ * call and compared with the copy after it, so an `evolve` that changes its input in place — a
+ * field, or anything nested in it: a map, a set, an array, a date — fails the law, even where the
+ * folds that share the changed objects happen to agree.
  *
  * @example
  * ```ts
@@ -88,8 +95,8 @@ export interface FoldHomomorphismOptions<State, Event> {
 /**
  * Fold is a homomorphism: for any history and any way to cut it into batches,
  * `fold(s0, a ++ b) = fold(fold(s0, a), b)`. So the batch boundaries of appends, snapshots and pages
- * never change the state. Fails on an `evolve` with hidden mutable state or one that changes its
- * input in place.
+ * never change the state. Fails on an `evolve` with hidden mutable state, and on one that changes
+ * its input state in place, at any depth: a nested map, set, array, plain object or date.
  *
  * @example
  * ```ts
@@ -310,8 +317,9 @@ export interface LiveEqualsReplayOptions<Command, State, Event extends Codec.Tag
  * Live state equals replayed state: handle the commands with `CommandHandler` on a fresh store
  * (rejected ones, and those refused by a terminated stream, are skipped), remember the state and
  * version each accepted command returns per stream, then load every stream back from the store:
- * each must give the last live state and version. Pass each store layer you ship; the law holds on all of them or the layer is wrong.
- * Fails on a lossy codec and on an `evolve` with hidden state.
+ * each must give the last live state and version. Pass each store layer you ship; the law holds on
+ * all of them or the layer is wrong. Fails on a lossy event codec, on an `evolve` with hidden state
+ * or one that changes its input state in place, and on a store layer that loses events on read.
  *
  * @example
  * ```ts
@@ -389,8 +397,7 @@ export interface ProjectionLawOptions<State, Event extends Codec.Tagged> {
  * events, delivered to `Projector.step` in random batches where each batch may begin with some
  * events delivered already (re-delivery, which must be a no-op), and the result must equal applying
  * all records at once and folding the events themselves. Fails on a projection with hidden state or
- * one that changes its state in place (and then counts events twice on rebuild), and on a lossy
- * event codec.
+ * one that changes its read model in place, and on a lossy event codec.
  *
  * @example
  * ```ts
@@ -489,6 +496,9 @@ export interface ProjectorLawOptions<State, Event extends Codec.Tagged, LayerErr
  * projector follows the appends of the first batches and stops at its checkpoint; then a projector
  * resumed from that checkpoint and one started from scratch follow the appends of the remaining
  * batches, live. Both, the checkpoint, and a `rebuild` must give the fold of the events they cover.
+ * Fails on a projection with hidden state or one that changes its read model in place, and on a
+ * store layer whose subscription skips events (then a projector misses them, or never reaches the
+ * last position within `timeout`).
  *
  * @example
  * ```ts
