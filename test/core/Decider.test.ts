@@ -2,7 +2,16 @@ import { Decider } from "@chronicle/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
 import fc from "fast-check"
-import { counter, type CounterCommand, isCounterCommand, isCounterEvent, toggle, type ToggleCommand } from "./fixtures.ts"
+import {
+  counter,
+  type CounterCommand,
+  type CounterEvent,
+  isCounterCommand,
+  isCounterEvent,
+  toggle,
+  type ToggleCommand,
+  type ToggleEvent
+} from "./fixtures.ts"
 
 const nothing = (_: unknown): _ is never => false
 
@@ -49,24 +58,59 @@ describe("Decider", () => {
       assert.deepStrictEqual<unknown>(both.decide(inc, [3, "off"]), Result.fail("Full"))
     })
 
-    it("is terminal when both sides are", () => {
-      assert.isFalse(both.isTerminal([0, "broken"]))
-      const withNeutral = Decider.combine(Decider.neutral, toggle, { isLeftCommand: nothing, isLeftEvent: nothing })
-      assert.isTrue(withNeutral.isTerminal([undefined, "broken"]))
-      assert.isFalse(withNeutral.isTerminal([undefined, "on"]))
+    it("is terminal when either side is", () => {
+      assert.isFalse(both.isTerminal([0, "on"]))
+      assert.isTrue(both.isTerminal([0, "broken"]))
+      const withToggleLeft = Decider.combine(toggle, counter, {
+        isLeftCommand: (command): command is ToggleCommand => !isCounterCommand(command),
+        isLeftEvent: (event): event is ToggleEvent => !isCounterEvent(event as CounterEvent | ToggleEvent)
+      })
+      assert.isTrue(withToggleLeft.isTerminal(["broken", 0]))
+      assert.isFalse(withToggleLeft.isTerminal(["off", 3]))
     })
 
-    it("neutral is an identity: combined with it, a decider decides and folds the same", () => {
-      const withNeutral = Decider.combine(Decider.neutral, counter, { isLeftCommand: nothing, isLeftEvent: nothing })
-      fc.assert(
-        fc.property(fc.array(fc.constantFrom<CounterCommand>(inc, { _tag: "Reset" }), { maxLength: 12 }), (commands) => {
-          const alone = Decider.run(counter, commands)
-          const combined = Decider.run(withNeutral, commands)
-          assert.deepStrictEqual<unknown>(Result.map(combined, (t) => ({ events: t.events, state: t.state[1] })), alone)
-        }),
-        { numRuns: 100 }
-      )
+    it("neutral is never terminal", () => {
+      assert.isFalse(Decider.neutral.isTerminal(Decider.neutral.initialState))
     })
+
+    // The identity laws: combined with neutral on either side, a decider decides, folds and
+    // terminates exactly as alone, at every step of any command sequence.
+    const toggleCommands = fc.array(fc.constantFrom<ToggleCommand>(flip, { _tag: "Break" }), { maxLength: 12 })
+    const stepsOf = <Command, State, Event, Rejection>(
+      decider: Decider.Decider<Command, State, Event, Rejection>,
+      commands: ReadonlyArray<Command>
+    ) => {
+      let state = decider.initialState
+      return commands.map((command) => {
+        const step = Decider.transition(decider, command, state)
+        if (Result.isSuccess(step)) state = step.success.state
+        return { events: Result.map(step, (t) => t.events), state, terminal: decider.isTerminal(state) }
+      })
+    }
+
+    const isIdentity = <State>(
+      side: string,
+      combined: Decider.Decider<ToggleCommand, State, ToggleEvent, "Broken">,
+      toggleState: (state: State) => "on" | "off" | "broken"
+    ) =>
+      it(`neutral is a ${side} identity: decide, fold and isTerminal are those of the decider alone`, () => {
+        fc.assert(
+          fc.property(toggleCommands, (commands) => {
+            const steps = stepsOf(combined, commands).map(({ state, ...step }) => ({ ...step, state: toggleState(state) }))
+            assert.deepStrictEqual<unknown>(steps, stepsOf(toggle, commands))
+          }),
+          { numRuns: 100 }
+        )
+      })
+    isIdentity("left", Decider.combine(Decider.neutral, toggle, { isLeftCommand: nothing, isLeftEvent: nothing }), (state) => state[1])
+    isIdentity(
+      "right",
+      Decider.combine(toggle, Decider.neutral, {
+        isLeftCommand: (_): _ is ToggleCommand => true,
+        isLeftEvent: (_): _ is ToggleEvent => true
+      }),
+      (state) => state[0]
+    )
   })
 
   it("mapCommand, mapEvent, mapState and mapRejection adapt the types", () => {

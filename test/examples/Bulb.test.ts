@@ -26,8 +26,9 @@ describe("Bulb", () => {
       spec.given([fitted(3)]).when(fit(5)).thenRejects({ _tag: "AlreadyFitted", bulbId })
     })
 
-    it("rejects fitting a blown bulb", () => {
-      spec.given([fitted(1), switchedOn, switchedOff, blew]).when(fit(5)).thenRejects({ _tag: "Blown", bulbId })
+    it("refuses fitting a blown bulb: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([fitted(1), switchedOn, switchedOff, blew]).when(fit(5)).thenTerminated()
+      assert.deepStrictEqual(Bulb.decider.decide(fit(5), state), Result.fail({ _tag: "Blown", bulbId }))
     })
   })
 
@@ -51,8 +52,9 @@ describe("Bulb", () => {
       spec.given([]).when(switchOn).thenRejects({ _tag: "NotFitted", bulbId })
     })
 
-    it("rejects a blown bulb", () => {
-      spec.given([fitted(1), switchedOn, switchedOff, blew]).when(switchOn).thenRejects({ _tag: "Blown", bulbId })
+    it("refuses a blown bulb: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([fitted(1), switchedOn, switchedOff, blew]).when(switchOn).thenTerminated()
+      assert.deepStrictEqual(Bulb.decider.decide(switchOn, state), Result.fail({ _tag: "Blown", bulbId }))
     })
   })
 
@@ -70,8 +72,9 @@ describe("Bulb", () => {
       spec.given([]).when(switchOff).thenRejects({ _tag: "NotFitted", bulbId })
     })
 
-    it("rejects a blown bulb", () => {
-      spec.given([fitted(1), switchedOn, switchedOff, blew]).when(switchOff).thenRejects({ _tag: "Blown", bulbId })
+    it("refuses a blown bulb: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([fitted(1), switchedOn, switchedOff, blew]).when(switchOff).thenTerminated()
+      assert.deepStrictEqual(Bulb.decider.decide(switchOff, state), Result.fail({ _tag: "Blown", bulbId }))
     })
   })
 

@@ -58,11 +58,12 @@ describe("ShoppingCart", () => {
       })
     })
 
-    it("rejects a confirmed cart", () => {
-      spec.given([itemAdded("tea", 2, 350), confirmed]).when(addItem("cake", 1, 500)).thenRejects({
-        _tag: "AlreadyConfirmed",
-        cartId
-      })
+    it("refuses a confirmed cart: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([itemAdded("tea", 2, 350), confirmed]).when(addItem("cake", 1, 500)).thenTerminated()
+      assert.deepStrictEqual(
+        ShoppingCart.decider.decide(addItem("cake", 1, 500), state),
+        Result.fail({ _tag: "AlreadyConfirmed", cartId })
+      )
     })
   })
 
@@ -90,11 +91,12 @@ describe("ShoppingCart", () => {
       })
     })
 
-    it("rejects a confirmed cart", () => {
-      spec.given([itemAdded("tea", 2, 350), confirmed]).when(removeItem("tea")).thenRejects({
-        _tag: "AlreadyConfirmed",
-        cartId
-      })
+    it("refuses a confirmed cart: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([itemAdded("tea", 2, 350), confirmed]).when(removeItem("tea")).thenTerminated()
+      assert.deepStrictEqual(
+        ShoppingCart.decider.decide(removeItem("tea"), state),
+        Result.fail({ _tag: "AlreadyConfirmed", cartId })
+      )
     })
   })
 
@@ -116,8 +118,12 @@ describe("ShoppingCart", () => {
       })
     })
 
-    it("rejects confirming twice", () => {
-      spec.given([itemAdded("tea", 2, 350), confirmed]).when(confirm).thenRejects({ _tag: "AlreadyConfirmed", cartId })
+    it("refuses confirming twice: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([itemAdded("tea", 2, 350), confirmed]).when(confirm).thenTerminated()
+      assert.deepStrictEqual(
+        ShoppingCart.decider.decide(confirm, state),
+        Result.fail({ _tag: "AlreadyConfirmed", cartId })
+      )
     })
   })
 

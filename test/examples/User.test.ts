@@ -24,8 +24,9 @@ describe("User", () => {
       spec.given([registered]).when(register).thenRejects({ _tag: "AlreadyRegistered", userId })
     })
 
-    it("rejects registering a deactivated user again", () => {
-      spec.given([registered, deactivated]).when(register).thenRejects({ _tag: "Deactivated", userId })
+    it("refuses registering a deactivated user again: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([registered, deactivated]).when(register).thenTerminated()
+      assert.deepStrictEqual(User.decider.decide(register, state), Result.fail({ _tag: "Deactivated", userId }))
     })
   })
 
@@ -55,11 +56,12 @@ describe("User", () => {
       spec.given([]).when(changeEmail("ada@lovelace.org")).thenRejects({ _tag: "NotRegistered", userId })
     })
 
-    it("rejects a deactivated user", () => {
-      spec.given([registered, deactivated]).when(changeEmail("ada@lovelace.org")).thenRejects({
-        _tag: "Deactivated",
-        userId
-      })
+    it("refuses a deactivated user: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([registered, deactivated]).when(changeEmail("ada@lovelace.org")).thenTerminated()
+      assert.deepStrictEqual(
+        User.decider.decide(changeEmail("ada@lovelace.org"), state),
+        Result.fail({ _tag: "Deactivated", userId })
+      )
     })
   })
 
@@ -73,8 +75,9 @@ describe("User", () => {
       spec.given([]).when(deactivate).thenRejects({ _tag: "NotRegistered", userId })
     })
 
-    it("rejects deactivating twice", () => {
-      spec.given([registered, deactivated]).when(deactivate).thenRejects({ _tag: "Deactivated", userId })
+    it("refuses deactivating twice: the stream is terminated (and decide, asked anyway, rejects it)", () => {
+      const state = spec.given([registered, deactivated]).when(deactivate).thenTerminated()
+      assert.deepStrictEqual(User.decider.decide(deactivate, state), Result.fail({ _tag: "Deactivated", userId }))
     })
   })
 

@@ -149,7 +149,14 @@ export interface Route<CommandLeft, CommandRight, EventLeft, EventRight> {
 /**
  * Combines two deciders into one that accepts the commands of both and keeps both states side by
  * side. Each command goes to the decider whose guard accepts it; each event evolves the state of the
- * decider it belongs to. The combination is terminal when both parts are.
+ * decider it belongs to.
+ *
+ * A combined decider is meant to run behind one `CommandHandler`, where each stream holds the events
+ * of one side only (an order stream, a payment stream): on such a stream the other side never leaves
+ * its `initialState`. So the combination is terminal when **either** side is: a finished order
+ * stream refuses further commands, while the other side's streams go on. A stream that mixes the
+ * events of both sides ends as soon as one side ends, and then refuses the commands of both. (A side
+ * whose `initialState` is terminal would make every stream terminal.)
  *
  * @example
  * ```ts
@@ -180,11 +187,18 @@ export const combine = <CommandLeft, StateLeft, EventLeft, RejectionLeft, Comman
     route.isLeftEvent(event)
       ? [left.evolve(state[0], event), state[1]]
       : [state[0], right.evolve(state[1], event as EventRight)],
-  isTerminal: ([stateLeft, stateRight]) => left.isTerminal(stateLeft) && right.isTerminal(stateRight)
+  isTerminal: ([stateLeft, stateRight]) => left.isTerminal(stateLeft) || right.isTerminal(stateRight)
 })
 
 /**
- * The decider that accepts no command and records no event: the identity of {@link combine}.
+ * The decider that accepts no command, records no event and is never terminal: the identity of
+ * {@link combine} (which is terminal when either side is, so the identity must never be).
+ *
+ * @example
+ * ```ts
+ * const same = Decider.combine(Decider.neutral, counter, { isLeftCommand: nothing, isLeftEvent: nothing })
+ * same.isTerminal([undefined, state]) === counter.isTerminal(state) // for every state
+ * ```
  *
  * @since 0.1.0
  */
@@ -192,7 +206,7 @@ export const neutral: Decider<never, undefined, never, never> = {
   initialState: undefined,
   decide: () => Result.succeed([]),
   evolve: (state) => state,
-  isTerminal: () => true
+  isTerminal: never
 }
 
 /**

@@ -30,6 +30,7 @@ import { Effect, Layer, Result } from "effect"
 import type { Equivalence } from "effect"
 import fc from "fast-check"
 import * as Expect from "./internal/expect.ts"
+import * as Records from "./internal/records.ts"
 
 /** What a handled command came to, without what differs between two runs (event ids, times). */
 const outcomeOf = <State, Event>(
@@ -84,7 +85,8 @@ export interface SnapshotLawOptions<Command, State, Event extends Codec.Tagged, 
  * streams are deleted between commands — and without give the same outcome for every command
  * (events, state, version, or the same refusal), and at the end every stream loads (snapshot + tail)
  * to the state of a full replay. Commands carry command ids and some are sent again, so snapshots
- * must keep the ids of the commands they cover.
+ * must keep the ids of the commands they cover. Fails on a snapshot store that gives back another
+ * state than it was given, and on snapshots that lose the command ids they cover.
  *
  * @since 0.1.0
  */
@@ -150,7 +152,8 @@ export interface IdempotencyLawOptions<Command, State, Event extends Codec.Tagge
 /**
  * A repeated command id is a no-op: every command is handled with its own command id and, now and
  * then, an earlier command is sent again with its id. A repeat of an accepted command returns
- * exactly its first outcome and appends nothing (the store's last position does not move).
+ * exactly its first outcome and appends nothing (the store's last position does not move). Fails
+ * on a store layer that loses the command ids it records.
  *
  * @since 0.1.0
  */
@@ -171,8 +174,15 @@ export const idempotentCommands = <Command, State, Event extends Codec.Tagged, R
         const original = first.get(index)
         if (original === undefined || Result.isFailure(original)) continue
         const before = yield* store.lastPosition
-        const outcome = yield* handler.handle(command, { commandId })
-        Expect.equal(`command #${index + 1} sent again: outcomes`, original.success, outcome)
+        const outcome = yield* Effect.result(handler.handle(command, { commandId }))
+        if (Result.isFailure(outcome)) {
+          return Expect.fail(
+            `command #${index + 1} sent again: it was refused instead of returning its first outcome`,
+            original.success,
+            outcome.failure
+          )
+        }
+        Expect.equal(`command #${index + 1} sent again: outcomes`, original.success, outcome.success)
         Expect.equal(`command #${index + 1} sent again: the store's last positions`, before, yield* store.lastPosition)
       }
     })
@@ -198,9 +208,10 @@ export interface UpcastLawOptions<Event extends Codec.Tagged> {
 }
 
 /**
- * Upcast then decode = decode of the current shape: every generated old payload upcasts and decodes
- * into a current event, and that event, encoded again, is written in the current schema version and
- * decodes to the same event.
+ * Upcast then decode = decode of the current shape: every generated old payload, recorded as a store
+ * holds it, upcasts and decodes into a current event, and that event, encoded again by the runtime
+ * (in the current schema version), decodes to the same event. Fails on an upcaster whose output the
+ * current Schema refuses, and on a current codec that loses some of what the upcasters produce.
  *
  * @since 0.1.0
  */
@@ -209,21 +220,20 @@ export const upcastThenDecode = <Event extends Codec.Tagged>(
 ): fc.IProperty<[{ readonly type: string; readonly schemaVersion: number; readonly data: unknown }]> => {
   const decode = Codec.decoder(options.schema, options.upcasters)
   const encode = Codec.encoder(options.schema, options.upcasters)
-  const recorded = (type: string, schemaVersion: number, data: unknown) => ({
-    streamId: "upcast-law",
-    version: 1,
-    position: 1,
-    type,
-    data,
-    metadata: { eventId: "upcast-law", recordedAt: 0, schemaVersion }
-  })
-  return fc.property(options.old, ({ data, schemaVersion, type }) => {
-    const upcast = decode(recorded(type, schemaVersion, data))
-    if (Result.isFailure(upcast)) return Expect.fail("an old payload does not upcast and decode", data, upcast.failure.message)
+  /** The one record of `pending` in a new stream, as a store would hold it. */
+  const recorded = (what: string, pending: EventStore.Pending) => {
+    const records = Records.record("upcast-law", [pending])
+    return Result.isSuccess(records)
+      ? records.success[0]!
+      : Expect.fail(`${what} is refused by the store`, pending, records.failure.message)
+  }
+  return fc.property(options.old, (old) => {
+    const upcast = decode(recorded("an old payload", old))
+    if (Result.isFailure(upcast)) return Expect.fail("an old payload does not upcast and decode", old.data, upcast.failure.message)
     const encoded = encode("upcast-law", [upcast.success.data])
     if (Result.isFailure(encoded)) return Expect.fail("the upcast event does not encode", upcast.success.data, encoded.failure.message)
     const [pending] = encoded.success
-    const current = decode(recorded(pending!.type, pending!.schemaVersion ?? 1, pending!.data))
+    const current = decode(recorded("the re-encoded event", pending!))
     if (Result.isFailure(current)) return Expect.fail("the re-encoded event does not decode", pending, current.failure.message)
     Expect.equal("the upcast event and the current-shape event", upcast.success.data, current.success.data)
   })

@@ -6,7 +6,8 @@
  * - {@link foldHomomorphism}: where batches begin and end never changes the folded state.
  * - {@link deterministicDecide}: the same command in the same state decides the same events (no
  *   clock, no randomness, no hidden mutable state).
- * - {@link codecRoundTrip}: an event survives encoding, JSON and decoding unchanged.
+ * - {@link codecRoundTrip}: an event survives the runtime's way to the store and back (its codec,
+ *   the store's checks, JSON text) unchanged.
  * - {@link liveEqualsReplay}: the state tracked live while handling commands is the state replayed
  *   from the store — on any store layer.
  * - {@link projectionIncrementalEqualsRebuild} (pure) and {@link projectorIncrementalEqualsRebuild}
@@ -18,7 +19,13 @@
  * built from the layer you pass). A failing law throws an `AssertionError` naming what differs, with
  * both sides, and fast-check adds the shrunk counterexample. States, events and rejections are
  * compared with Effect's `Equal.equals` (plain objects, arrays, maps and sets by content; `Equal`
- * implementations by their own rule) unless you pass `equals`, e.g. `Schema.toEquivalence(State)`.
+ * implementations by their own rule) unless you pass `equals`, e.g. `Schema.toEquivalence(State)`;
+ * `codecRoundTrip` compares events with their Schema's equivalence.
+ *
+ * Every law that folds events also watches `evolve`: each state it is given is copied before the
+ * call and compared with the copy after it, so an `evolve` that changes its input in place — a
+ * field, or anything nested in it: a map, a set, an array, a date — fails the law, even where the
+ * folds that share the changed objects happen to agree.
  *
  * @example
  * ```ts
@@ -30,33 +37,45 @@
  * @since 0.1.0
  */
 import { Decider, ExpectedVersion, Projection } from "@chronicle/core"
-import type { Envelope } from "@chronicle/core"
+import type { Envelope, Upcaster } from "@chronicle/core"
 import { Codec, CommandHandler, EventStore, Projector } from "@chronicle/runtime"
 import { Duration, Effect, Formatter, Result, Schema } from "effect"
 import type { Equivalence, Layer } from "effect"
 import fc from "fast-check"
 import * as Arbitraries from "./Arbitraries.ts"
 import * as Expect from "./internal/expect.ts"
+import * as Records from "./internal/records.ts"
+import * as Structure from "./internal/structure.ts"
 
 const { equalWith: expectEqual, structural } = Expect
 
 /**
- * Remembers how `initialState` looks, and returns a check that it still looks the same. An `evolve`
- * that changes its input in place instead of returning a new state corrupts `initialState`, and then
- * every fold, whose results are all the same object, compares equal to itself: only this catches it.
+ * Watches the `evolve` of a decider or projection for changes to its input: each state it is given
+ * is copied before the call and compared with the copy after it. An `evolve` that changes its input
+ * in place — anywhere inside it: a map, a set, an array, a date, a nested object — instead of
+ * returning a new state corrupts the states it was given (`initialState` first), while the folds
+ * that share those objects may still agree with each other: only this catches it. `check` throws
+ * for the first change seen.
  */
-const guardInitialState = (initialState: unknown): () => void => {
-  const before = Formatter.format(initialState)
-  return () => {
-    const after = Formatter.format(initialState)
-    if (after !== before) {
+const watchEvolve = <Self extends { readonly evolve: (state: never, event: never) => unknown }>(self: Self) => {
+  const inner = self.evolve as (state: unknown, event: unknown) => unknown
+  let changed: { readonly event: unknown; readonly before: unknown; readonly after: unknown } | undefined
+  const evolve = (state: unknown, event: unknown) => {
+    const before = Structure.copy(state)
+    const next = inner(state, event)
+    if (changed === undefined && !Structure.same(before, state)) changed = { event, before, after: Structure.copy(state) }
+    return next
+  }
+  const check = (): void => {
+    if (changed !== undefined) {
       Expect.fail(
-        "evolve changed initialState in place; it must return a new state, or every later fold starts from a corrupted one",
-        before,
-        after
+        `evolve changed its input state in place, on event ${Formatter.format(changed.event)}; it must return a new state, or every later fold starts from a corrupted one`,
+        changed.before,
+        changed.after
       )
     }
   }
+  return { watched: { ...self, evolve } as Self, check }
 }
 
 /**
@@ -76,8 +95,8 @@ export interface FoldHomomorphismOptions<State, Event> {
 /**
  * Fold is a homomorphism: for any history and any way to cut it into batches,
  * `fold(s0, a ++ b) = fold(fold(s0, a), b)`. So the batch boundaries of appends, snapshots and pages
- * never change the state. Fails on an `evolve` with hidden mutable state or one that changes its
- * input in place.
+ * never change the state. Fails on an `evolve` with hidden mutable state, and on one that changes
+ * its input state in place, at any depth: a nested map, set, array, plain object or date.
  *
  * @example
  * ```ts
@@ -90,11 +109,10 @@ export const foldHomomorphism = <State, Event>(
   options: FoldHomomorphismOptions<State, Event>
 ): fc.IProperty<[ReadonlyArray<ReadonlyArray<Event>>]> =>
   fc.property(Arbitraries.batches(options.history), (batches) => {
-    const { decider } = options
-    const checkInitialState = guardInitialState(decider.initialState)
+    const { check, watched: decider } = watchEvolve(options.decider)
     const atOnce = Projection.fold(decider, batches.flat())
     const batched = batches.reduce((state, batch) => Projection.fold(decider, batch, state), decider.initialState)
-    checkInitialState()
+    check()
     expectEqual(
       options.equals ?? structural,
       `folding the history in ${batches.length} batches gives another state than folding it at once`,
@@ -209,19 +227,32 @@ const withClockShifted = <A>(f: () => A): A => {
  *
  * @since 0.1.0
  */
-export interface CodecRoundTripOptions<Type> {
-  /** The Schema under test: usually the event Schema, but any codec works. */
-  readonly schema: Schema.Codec<Type, unknown, never, never>
-  /** Values of its decoded type, e.g. `Arbitraries.fromSchema(schema)`. */
-  readonly events: fc.Arbitrary<Type>
-  /** How to compare decoded values. Default: `Equal.equals`. */
-  readonly equals?: Equivalence.Equivalence<Type> | undefined
+export interface CodecRoundTripOptions<Event extends Codec.Tagged> {
+  /** The event Schema, as the `CommandHandler` and `Projector` get it. */
+  readonly schema: Codec.EventSchema<Event>
+  /** The domain's upcasters, as the runtime gets them. Default: none. */
+  readonly upcasters?: Upcaster.Upcasters | undefined
+  /** Events, e.g. `Arbitraries.fromSchema(schema)` or the events of generated histories. */
+  readonly events: fc.Arbitrary<Event>
+  /** How to compare events. Default: the Schema's equivalence, `Schema.toEquivalence(schema)`. */
+  readonly equals?: Equivalence.Equivalence<Event> | undefined
 }
 
 /**
- * Codec round trip: `decode(encode(e))` equals `e`, and so does decoding the encoded form after
- * `JSON.parse(JSON.stringify(...))`, since stores keep JSON. Fails on a lossy codec (a dropped field,
- * a rounded number) and on an encoded form that is not plain JSON (a `Date`, `NaN`, a `bigint`).
+ * Codec round trip, the way the runtime stores events: each event is encoded by the runtime's
+ * codec (`Codec.encoder`: through the Schema's JSON codec, `Schema.toCodecJson`, stamped with its
+ * type's current schema version given the upcasters), checked and stamped as every store does on
+ * append (`EventStore.validate`, `EventStore.stamp`), then decoded by the runtime's decoder
+ * (`Codec.decoder`, with the upcasters) — once as the record is, once after `JSON.stringify` and
+ * `JSON.parse`, as a database or an exported log file holds it. Both must equal the event. So
+ * `Schema.Date`, `Schema.ReadonlyMap`, `bigint` and `NaN` fields pass: the JSON codec turns them
+ * into JSON and back.
+ *
+ * Fails on a codec that loses information (a number clamped on the way out), on an event the JSON
+ * codec refuses (an invalid `Date`, a value JSON cannot hold in a `Schema.Unknown` field), on a
+ * hand-written JSON form (a `toCodecJson` annotation) that is not JSON, which every store refuses,
+ * and on a value that does not survive JSON text (`-0` turns into `0`, for an `equals` that tells
+ * them apart).
  *
  * @example
  * ```ts
@@ -230,45 +261,36 @@ export interface CodecRoundTripOptions<Type> {
  *
  * @since 0.1.0
  */
-export const codecRoundTrip = <Type>(options: CodecRoundTripOptions<Type>): fc.IProperty<[Type]> => {
-  const equals = options.equals ?? structural
-  const encode = Schema.encodeResult(options.schema)
-  const decode = Schema.decodeUnknownResult(options.schema)
+export const codecRoundTrip = <Event extends Codec.Tagged>(options: CodecRoundTripOptions<Event>): fc.IProperty<[Event]> => {
+  const equals = options.equals ?? Schema.toEquivalence(options.schema)
+  const encode = Codec.encoder(options.schema, options.upcasters)
+  const decode = Codec.decoder(options.schema, options.upcasters)
+  const decoded = (what: string, recorded: Envelope.Recorded): Event => {
+    const event = decode(recorded)
+    return Result.isSuccess(event) ? event.success.data : Expect.fail(what, recorded, event.failure.message)
+  }
   return fc.property(options.events, (event) => {
-    const encoded = encode(event)
-    if (Result.isFailure(encoded)) return Expect.fail("the value does not encode", event, encoded.failure.message)
-    const decoded = decode(encoded.success)
-    if (Result.isFailure(decoded)) {
-      return Expect.fail("the encoded value does not decode", encoded.success, decoded.failure.message)
+    const pending = encode("codec-law", [event])
+    if (Result.isFailure(pending)) return Expect.fail("the event does not encode", event, pending.failure.message)
+    const records = Records.record("codec-law", pending.success)
+    if (Result.isFailure(records)) {
+      return Expect.fail("the encoded event is refused by the store", pending.success, records.failure.message)
     }
-    expectEqual(equals, "decode(encode(value)) differs from the value: the codec loses information", event, decoded.success)
-    const json = throughJson(encoded.success)
-    const fromJson = Result.flatMap(json, (data) => Result.mapError(decode(data), (error) => error.message))
-    if (Result.isFailure(fromJson)) {
-      return Expect.fail(
-        "the encoded value does not survive JSON (stores keep JSON): after JSON.stringify and JSON.parse it does not decode",
-        encoded.success,
-        fromJson.failure
-      )
-    }
+    const [recorded] = records.success
     expectEqual(
       equals,
-      "the encoded value does not survive JSON (stores keep JSON): decoded after JSON.stringify and JSON.parse it differs",
+      "decoding the recorded event gives another event: the codec loses information",
       event,
-      fromJson.success
+      decoded("the recorded event does not decode", recorded!)
+    )
+    const stored = JSON.parse(JSON.stringify(recorded)) as Envelope.Recorded
+    expectEqual(
+      equals,
+      "the recorded event does not survive JSON text (as a database or a log file holds it): decoded after JSON.stringify and JSON.parse it differs",
+      event,
+      decoded("the recorded event does not decode after JSON.stringify and JSON.parse", stored)
     )
   })
-}
-
-const throughJson = (value: unknown): Result.Result<unknown, string> => {
-  try {
-    const text = JSON.stringify(value)
-    return text === undefined
-      ? Result.fail(`JSON.stringify gives nothing for ${Formatter.format(value)}`)
-      : Result.succeed(JSON.parse(text))
-  } catch (error) {
-    return Result.fail(`JSON.stringify throws: ${String(error)}`)
-  }
 }
 
 /**
@@ -295,8 +317,9 @@ export interface LiveEqualsReplayOptions<Command, State, Event extends Codec.Tag
  * Live state equals replayed state: handle the commands with `CommandHandler` on a fresh store
  * (rejected ones, and those refused by a terminated stream, are skipped), remember the state and
  * version each accepted command returns per stream, then load every stream back from the store:
- * each must give the last live state and version. Pass each store layer you ship; the law holds on all of them or the layer is wrong.
- * Fails on a lossy codec and on an `evolve` with hidden state.
+ * each must give the last live state and version. Pass each store layer you ship; the law holds on
+ * all of them or the layer is wrong. Fails on a lossy event codec, on an `evolve` with hidden state
+ * or one that changes its input state in place, and on a store layer that loses events on read.
  *
  * @example
  * ```ts
@@ -316,8 +339,7 @@ export const liveEqualsReplay = <Command, State, Event extends Codec.Tagged, Rej
   options: LiveEqualsReplayOptions<Command, State, Event, Rejection, LayerError>
 ): fc.IAsyncProperty<[ReadonlyArray<Command>]> => {
   const equals = options.equals ?? structural
-  const handler = CommandHandler.make(options)
-  const run = (commands: ReadonlyArray<Command>) =>
+  const run = (handler: CommandHandler.CommandHandler<Command, State, Event, Rejection>, commands: ReadonlyArray<Command>) =>
     Effect.gen(function*() {
       const live = new Map<string, CommandHandler.Loaded<State>>()
       for (const command of commands) {
@@ -331,9 +353,11 @@ export const liveEqualsReplay = <Command, State, Event extends Codec.Tagged, Rej
       return { live, replayed }
     })
   return fc.asyncProperty(options.commands, async (commands) => {
-    const checkInitialState = guardInitialState(options.decider.initialState)
-    const { live, replayed } = await Effect.runPromise(run(commands).pipe(Effect.provide(options.layer, { local: true })))
-    checkInitialState()
+    const { check, watched } = watchEvolve(options.decider)
+    const handler = CommandHandler.make({ ...options, decider: watched })
+    const { live, replayed } = await Effect.runPromise(
+      run(handler, commands).pipe(Effect.provide(options.layer, { local: true }))
+    ).finally(check)
     for (const [streamId, expected] of live) {
       const actual = replayed.get(streamId)!
       expectEqual(
@@ -373,8 +397,7 @@ export interface ProjectionLawOptions<State, Event extends Codec.Tagged> {
  * events, delivered to `Projector.step` in random batches where each batch may begin with some
  * events delivered already (re-delivery, which must be a no-op), and the result must equal applying
  * all records at once and folding the events themselves. Fails on a projection with hidden state or
- * one that changes its state in place (and then counts events twice on rebuild), and on a lossy
- * event codec.
+ * one that changes its read model in place, and on a lossy event codec.
  *
  * @example
  * ```ts
@@ -391,20 +414,20 @@ export const projectionIncrementalEqualsRebuild = <State, Event extends Codec.Ta
   options: ProjectionLawOptions<State, Event>
 ): fc.IProperty<[ReadonlyArray<ReadonlyArray<Event>>, ReadonlyArray<number>]> => {
   const equals = options.equals ?? structural
-  const apply = Projector.step(options)
   const record = recorder(options.eventSchema)
   const zero: Projector.Checkpointed<State> = { state: options.projection.initialState, position: 0 }
-  const applied = (checkpoint: Projector.Checkpointed<State>, records: ReadonlyArray<Envelope.Recorded>) => {
-    const next = apply(checkpoint, records)
-    return Result.isSuccess(next)
-      ? next.success
-      : Expect.fail("a recorded event does not decode", records, next.failure.message)
-  }
   return fc.property(
     Arbitraries.batches(options.history),
     fc.array(fc.nat({ max: 3 }), { maxLength: 6 }),
     (batches, redelivered) => {
-      const checkInitialState = guardInitialState(options.projection.initialState)
+      const { check, watched: projection } = watchEvolve(options.projection)
+      const apply = Projector.step({ ...options, projection })
+      const applied = (checkpoint: Projector.Checkpointed<State>, records: ReadonlyArray<Envelope.Recorded>) => {
+        const next = apply(checkpoint, records)
+        return Result.isSuccess(next)
+          ? next.success
+          : Expect.fail("a recorded event does not decode", records, next.failure.message)
+      }
       const events = batches.flat()
       const records = record(events)
       const rebuilt = applied(zero, records)
@@ -414,8 +437,8 @@ export const projectionIncrementalEqualsRebuild = <State, Event extends Codec.Ta
         incremental = applied(incremental, records.slice(Math.max(0, start - (redelivered[i] ?? 0)), start + batch.length))
         start += batch.length
       })
-      const folded = Projection.fold(options.projection, events)
-      checkInitialState()
+      const folded = Projection.fold(projection, events)
+      check()
       expectEqual(
         structural,
         "the checkpoint after incremental application is not the last position",
@@ -439,14 +462,10 @@ const recorder = <Event extends Codec.Tagged>(schema: Codec.EventSchema<Event>) 
   return (events: ReadonlyArray<Event>): ReadonlyArray<Envelope.Recorded> => {
     const pending = encode("projection-law", events)
     if (Result.isFailure(pending)) return Expect.fail("an event does not encode", events, pending.failure.message)
-    return pending.success.map(({ data, type }, i) => ({
-      streamId: "projection-law",
-      version: i + 1,
-      position: i + 1,
-      type,
-      data,
-      metadata: { eventId: `event-${i + 1}`, recordedAt: 0 }
-    }))
+    const records = Records.record("projection-law", pending.success)
+    return Result.isSuccess(records)
+      ? records.success
+      : Expect.fail("an encoded event is refused by the store", pending.success, records.failure.message)
   }
 }
 
@@ -477,6 +496,9 @@ export interface ProjectorLawOptions<State, Event extends Codec.Tagged, LayerErr
  * projector follows the appends of the first batches and stops at its checkpoint; then a projector
  * resumed from that checkpoint and one started from scratch follow the appends of the remaining
  * batches, live. Both, the checkpoint, and a `rebuild` must give the fold of the events they cover.
+ * Fails on a projection with hidden state or one that changes its read model in place, and on a
+ * store layer whose subscription skips events (then a projector misses them, or never reaches the
+ * last position within `timeout`).
  *
  * @example
  * ```ts
@@ -495,7 +517,7 @@ export const projectorIncrementalEqualsRebuild = <State, Event extends Codec.Tag
   options: ProjectorLawOptions<State, Event, LayerError>
 ): fc.IAsyncProperty<[ReadonlyArray<ReadonlyArray<Event>>, number]> => {
   const equals = options.equals ?? structural
-  const { eventSchema, projection } = options
+  const { eventSchema } = options
   const encode = Codec.encoder(eventSchema)
   const streamOf = options.streamId ?? (() => "projection-law")
   const timeout = Duration.fromInputUnsafe(options.timeout ?? "2 seconds")
@@ -526,7 +548,11 @@ export const projectorIncrementalEqualsRebuild = <State, Event extends Codec.Tag
       yield* Effect.yieldNow // let the projectors run between batches: they see some appends live, some in catch-up
     })
 
-  const run = (before: ReadonlyArray<ReadonlyArray<Event>>, after: ReadonlyArray<ReadonlyArray<Event>>) =>
+  const run = (
+    projection: Projection.Projection<State, Event>,
+    before: ReadonlyArray<ReadonlyArray<Event>>,
+    after: ReadonlyArray<ReadonlyArray<Event>>
+  ) =>
     Effect.gen(function*() {
       const store = yield* EventStore.EventStore
       const checkpoint = yield* Effect.scoped(Effect.gen(function*() {
@@ -552,15 +578,15 @@ export const projectorIncrementalEqualsRebuild = <State, Event extends Codec.Tag
 
   return fc.asyncProperty(Arbitraries.batches(options.history), fc.nat(), async (batches, cut) => {
     const stop = cut % (batches.length + 1)
-    const checkInitialState = guardInitialState(projection.initialState)
+    const { check, watched: projection } = watchEvolve(options.projection)
     const result = await Effect.runPromise(
-      run(batches.slice(0, stop), batches.slice(stop)).pipe(Effect.provide(options.layer, { local: true }))
-    )
+      run(projection, batches.slice(0, stop), batches.slice(stop)).pipe(Effect.provide(options.layer, { local: true }))
+    ).finally(check)
     const events = batches.flat()
     const folded = Projection.fold(projection, events)
-    checkInitialState()
-    expectEqual(structural, "the store does not hold every appended event", events.length, result.last)
     const first = Projection.fold(projection, batches.slice(0, stop).flat())
+    check()
+    expectEqual(structural, "the store does not hold every appended event", events.length, result.last)
     const expectations = [
       ["the checkpoint the first projector stopped at", result.checkpoint, first],
       ["the projector that followed the appends live", result.incremental, folded],
