@@ -20,7 +20,7 @@ const handler = CommandHandler.make({
   commandSchema: Schema.Union([User.Command, BankAccount.Command]),
   eventSchema: Schema.Union([User.Event, BankAccount.Event]),
   upcasters: User.upcasters,
-  streamId: (command) => isUserCommand(command) ? User.streamId(command) : BankAccount.streamId(command)
+  streamId: (command) => isUserCommand(command) ? User.streamIdOf(command) : BankAccount.streamIdOf(command)
 })
 
 const register = (userId: string) =>

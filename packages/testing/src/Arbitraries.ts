@@ -36,7 +36,7 @@ import fc from "fast-check"
  * @example
  * ```ts
  * const oneAccount = Arbitraries.history(BankAccount.decider, fc.array(accountCommand, { maxLength: 30 }))
- * const allAccounts = Arbitraries.history(BankAccount.decider, commands, { streamId: BankAccount.streamId })
+ * const allAccounts = Arbitraries.history(BankAccount.decider, commands, { streamId: BankAccount.streamIdOf })
  * ```
  *
  * @since 0.1.0

@@ -327,7 +327,7 @@ export interface LiveEqualsReplayOptions<Command, State, Event extends Codec.Tag
  *   decider: BankAccount.decider,
  *   commandSchema: BankAccount.Command,
  *   eventSchema: BankAccount.Event,
- *   streamId: BankAccount.streamId,
+ *   streamId: BankAccount.streamIdOf,
  *   commands: fc.array(accountCommand, { maxLength: 20 }),
  *   layer: MemoryEventStore.layer
  * }))
