@@ -16,6 +16,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Result, Schema, Stream } from "effect"
 import { describePostgres, useDatabase } from "./postgres/database.ts"
 import { bankAccount, user } from "./runtime/fixtures.ts"
+import { nested } from "./runtime/payloads.ts"
 
 type Stores = EventStore.EventStore | SnapshotStore.SnapshotStore
 
@@ -49,13 +50,6 @@ const fakeTombstones = CommandHandler.make({
   eventSchema: FakeTombstone,
   streamId: (command) => `account-${command.id}`
 })
-
-/** A payload nested `depth` levels deep, built without recursion. */
-const nested = (depth: number): unknown => {
-  let value: unknown = 1
-  for (let i = 0; i < depth; i++) value = [value]
-  return value
-}
 
 /** A log file of one opened account with `change` applied to its record. */
 const fileWith = (change: Record<string, unknown>) => ({
