@@ -1,24 +1,28 @@
 /**
  * The bad-input catalogue: every kind of bad input the library can meet, each with the typed error
  * a user gets and a check that nothing already stored was lost or changed. Runs on every store layer
- * listed in `layers` (IndexedDB under Node on fake-indexeddb, a new database per test).
+ * listed in `layers` (IndexedDB under Node on fake-indexeddb, a new database per test), and on
+ * PostgreSQL when the test database is reachable (see `test/postgres/database.ts`; an empty schema
+ * per test).
  */
 import "fake-indexeddb/auto"
-import { ExpectedVersion } from "@chronicle/core"
+import { Decider, ExpectedVersion } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
 import { CommandHandler, EventStore, LogFile, SnapshotStore } from "@chronicle/runtime"
 import { IndexedDbEventStore, IndexedDbSnapshotStore } from "@chronicle/store-indexeddb"
-import type { IndexedDb } from "@chronicle/store-indexeddb"
 import { MemoryEventStore, MemorySnapshotStore } from "@chronicle/store-memory"
+import { PostgresEventStore, PostgresSnapshotStore } from "@chronicle/store-postgres"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Layer, Result, Schema, Stream } from "effect"
+import { describePostgres, useDatabase } from "./postgres/database.ts"
 import { bankAccount, user } from "./runtime/fixtures.ts"
+import { nested } from "./runtime/payloads.ts"
 
 type Stores = EventStore.EventStore | SnapshotStore.SnapshotStore
 
 let databases = 0
 
-const layers: ReadonlyArray<readonly [string, () => Layer.Layer<Stores, IndexedDb.OpenError>]> = [
+const layers: ReadonlyArray<readonly [string, () => Layer.Layer<Stores, unknown>]> = [
   ["memory", () => Layer.merge(MemoryEventStore.layer, MemorySnapshotStore.layer)],
   ["indexeddb (fake-indexeddb)", () => {
     const name = `bad-input-${databases++}`
@@ -33,9 +37,40 @@ const accounts = CommandHandler.make({
 
 const users = CommandHandler.make(user)
 
+/** A domain whose one event is tagged like the store's tombstone, with exactly a tombstone's data. */
+const FakeTombstone = Schema.TaggedStruct(EventStore.deletedType, {})
+
+const fakeTombstones = CommandHandler.make({
+  decider: Decider.make({
+    initialState: 0,
+    decide: (_: { readonly _tag: "Close"; readonly id: string }) => Result.succeed([FakeTombstone.make({})]),
+    evolve: (count: number) => count + 1
+  }),
+  commandSchema: Schema.TaggedStruct("Close", { id: Schema.String }),
+  eventSchema: FakeTombstone,
+  streamId: (command) => `account-${command.id}`
+})
+
+/** A log file of one opened account with `change` applied to its record. */
+const fileWith = (change: Record<string, unknown>) => ({
+  format: "chronicle-log",
+  formatVersion: 1,
+  events: [{
+    streamId: "account-b",
+    version: 1,
+    position: 1,
+    type: "AccountOpened",
+    data: { _tag: "AccountOpened", accountId: "b", owner: "B" },
+    metadata: { eventId: "e1", recordedAt: 0 },
+    ...change
+  }]
+})
+
+const deposit = { _tag: "Deposited", accountId: "a", amount: 1 }
+
 /** Writes a raw record, as a foreign or older writer could have. */
-const raw = (streamId: string, type: string, data: unknown, schemaVersion?: number) =>
-  EventStore.EventStore.use((store) => store.append(streamId, [{ type, data, schemaVersion }], ExpectedVersion.any))
+const raw = (streamId: string, type: string, data: unknown, schemaVersion?: number, metadata?: Partial<EventStore.Pending>) =>
+  EventStore.EventStore.use((store) => store.append(streamId, [{ type, data, schemaVersion, ...metadata }], ExpectedVersion.any))
 
 const history = EventStore.EventStore.use((store) => Stream.runCollect(store.readAll()))
 
@@ -117,6 +152,80 @@ const catalogue: ReadonlyArray<Case> = [
     message: /stream id is empty/
   },
   {
+    name: "an event with an empty event id (refused on append: nothing written)",
+    when: raw("account-a", "Deposited", deposit, undefined, { eventId: "" }),
+    error: "StoreError",
+    message: /event 1 \("Deposited"\): its metadata is invalid: .*\["eventId"\]/s
+  },
+  {
+    name: "an event recorded at NaN",
+    when: raw("account-a", "Deposited", deposit, undefined, { recordedAt: Number.NaN }),
+    error: "StoreError",
+    message: /event 1 \("Deposited"\): its metadata is invalid: Expected an integer.*\["recordedAt"\]/s
+  },
+  {
+    name: "a trace with a function for a correlation id (raw append)",
+    when: raw("account-a", "Deposited", deposit, undefined, { trace: { correlationId: (() => "c") as never } }),
+    error: "StoreError",
+    message: /its metadata is invalid: .*\["correlationId"\]/s
+  },
+  {
+    name: "a command handled with an object for a correlation id",
+    when: accounts.handle({ _tag: "Deposit", accountId: "a", amount: 1 }, { correlationId: { id: "c" } as never }),
+    error: "StoreError",
+    message: /event 1 \("Deposited"\): its metadata is invalid: .*\["correlationId"\]/s
+  },
+  {
+    name: "an archive marker appended raw, with an arbitrary payload",
+    when: raw("account-a", EventStore.archivedType, { reason: "because" }),
+    error: "StoreError",
+    message: /event 1 \("\$StreamArchived"\): its type is reserved/
+  },
+  {
+    name: "a domain event tagged like a tombstone (through a CommandHandler): the stream stays open",
+    when: fakeTombstones.handle({ _tag: "Close", id: "z" }),
+    error: "StoreError",
+    message: /event 1 \("\$StreamDeleted"\): its type is reserved/
+  },
+  {
+    name: "another type in the reserved $ namespace",
+    when: raw("account-a", "$Snapshot", {}),
+    error: "StoreError",
+    message: /its type is reserved: types starting with "\$"/
+  },
+  {
+    name: "a payload nested 10,000 levels deep",
+    when: raw("account-a", "Deposited", { ...deposit, note: nested(10_000) }),
+    error: "StoreError",
+    message: /its data nests arrays and objects more than 64 levels deep/
+  },
+  {
+    name: "an import of a marker with an arbitrary payload",
+    when: LogFile.importLog(fileWith({ type: EventStore.archivedType, data: { reason: "x" } }), [{ eventSchema: BankAccount.Event }]),
+    error: "InvalidLogFile",
+    message: /event #1 .*: it is a malformed life-cycle marker/
+  },
+  {
+    name: "an import of an event of a reserved type",
+    when: LogFile.importLog(fileWith({ type: "$Snapshot", data: {} }), [{ eventSchema: BankAccount.Event }]),
+    error: "InvalidLogFile",
+    message: /event #1 .*: its type is reserved/
+  },
+  {
+    name: "an import with an empty correlation id",
+    when: LogFile.importLog(fileWith({ metadata: { eventId: "e1", recordedAt: 0, correlationId: "" } }), [{ eventSchema: BankAccount.Event }]),
+    error: "InvalidLogFile",
+    message: /not a Chronicle event log: .*\["correlationId"\]/s
+  },
+  {
+    name: "an import of a payload nested 10,000 levels deep",
+    when: LogFile.importLog(fileWith({ data: { _tag: "AccountOpened", accountId: "b", owner: "B", x: nested(10_000) } }), [{
+      eventSchema: BankAccount.Event
+    }]),
+    error: "InvalidLogFile",
+    message: /JSON nested at most 64 levels deep/
+  },
+  {
     name: "an import of a foreign file",
     when: LogFile.importLog({ rows: [{ id: 1 }] }, [{ eventSchema: BankAccount.Event }]),
     error: "InvalidLogFile",
@@ -161,8 +270,8 @@ const openAccount = Effect.gen(function*() {
   yield* accounts.handle({ _tag: "Deposit", accountId: "a", amount: 100 })
 })
 
-for (const [layerName, layer] of layers) {
-  describe(`bad input (${layerName})`, () => {
+/** Declares the catalogue's tests on the stores `layer` builds, a fresh one per test. */
+const suite = (layer: () => Layer.Layer<Stores, unknown>) => {
     for (const entry of catalogue) {
       it.effect(`${entry.name} → ${entry.error}, nothing lost or changed`, () =>
         Effect.gen(function*() {
@@ -186,5 +295,23 @@ for (const [layerName, layer] of layers) {
         assert.deepStrictEqual(yield* accounts.load("account-a"), { state: { _tag: "Opened", balance: 100 }, version: 2 })
         assert.deepStrictEqual(yield* history, before)
       }).pipe(Effect.provide(layer())))
-  })
+
+    it.effect("after every refusal the store's own export is a valid log file that imports elsewhere", () =>
+      Effect.gen(function*() {
+        yield* openAccount
+        for (const entry of catalogue) yield* Effect.ignore(entry.when)
+        const file = yield* LogFile.exportLog
+        const text = JSON.stringify(file)
+        const imported = yield* LogFile.importLog(text, [{ eventSchema: BankAccount.Event }]).pipe(
+          Effect.provide(Layer.fresh(MemoryEventStore.layer)) // a new store, not the one under test
+        )
+        assert.strictEqual(imported, file.events.length)
+      }).pipe(Effect.provide(layer())))
 }
+
+for (const [layerName, layer] of layers) describe(`bad input (${layerName})`, () => suite(layer))
+
+describePostgres("bad input (postgres)", () => {
+  const { inEmptySchema } = useDatabase()
+  suite(() => inEmptySchema((schema) => Layer.merge(PostgresEventStore.layer({ schema }), PostgresSnapshotStore.layer({ schema }))))
+})

@@ -77,7 +77,7 @@ describe("stream life cycle", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(
         EventStore.EventStore.use((store) =>
-          store.append("s", [{ type: EventStore.archivedType, data: {} }, { type: "X", data: {} }], ExpectedVersion.any)
+          store.append("s", [EventStore.marker(EventStore.archivedType), { type: "X", data: {} }], ExpectedVersion.any)
         )
       )
       assert.match(error.message, /closes the stream, so it must be the last event of its append/)

@@ -7,17 +7,79 @@
  * decodes it on read into the domain's event type (`Recorded<Event>`), so the same envelope type
  * describes both.
  *
+ * What a store records is checked by these Schemas, on every layer alike: the metadata ids are
+ * non-empty strings, `recordedAt` a whole number of milliseconds, `schemaVersion` a whole number
+ * from 1, and the payload JSON nested at most {@link maxDepth} levels deep.
+ *
  * @since 0.1.0
  */
 import { Schema } from "effect"
 
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
+const Id = Schema.NonEmptyString
+
+/**
+ * How deep a payload may nest arrays and objects: 64 levels. Domain payloads are a few levels deep;
+ * the limit keeps every consumer that walks a payload recursively (`JSON.stringify` of an export,
+ * IndexedDB's structured clone, Schema decoding, deep equality in tests) far from the JavaScript
+ * stack's limit, so a payload a store accepts can always be read, exported and compared.
+ *
+ * @example
+ * ```ts
+ * Envelope.isWithinDepth({ a: [1] }) // true: 2 levels
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const maxDepth = 64
+
+const isContainer = (value: unknown): value is object => typeof value === "object" && value !== null
+
+/**
+ * Whether `value` nests arrays and objects at most `max` levels deep (a scalar is 0 levels, `{}` one).
+ * It walks one level at a time, with no recursion, so that it cannot overflow the stack whatever the
+ * input; each level visits every distinct container once, and a cycle ends it as too deep.
+ *
+ * @example
+ * ```ts
+ * Envelope.isWithinDepth([[[]]], 2) // false: 3 levels
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const isWithinDepth = (value: unknown, max: number = maxDepth): boolean => {
+  let level = new Set<object>(isContainer(value) ? [value] : [])
+  for (let depth = 1; level.size > 0; depth++) {
+    if (depth > max) return false
+    const inner = new Set<object>()
+    for (const container of level) {
+      for (const child of Object.values(container)) if (isContainer(child)) inner.add(child)
+    }
+    level = inner
+  }
+  return true
+}
+
+/**
+ * The schema of a stored payload: JSON (`Schema.Json`) nested at most {@link maxDepth} levels deep.
+ *
+ * @example
+ * ```ts
+ * Schema.is(Envelope.Data)({ amount: 1 }) // true
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const Data = Schema.Json.check(
+  Schema.makeFilter((data) => isWithinDepth(data), { expected: `JSON nested at most ${maxDepth} levels deep` })
+)
+
 /**
  * Metadata recorded with every event.
  *
- * - `eventId`: unique id of this event.
- * - `recordedAt`: epoch milliseconds at which the store recorded it (from the runtime's `Clock`).
+ * - `eventId`: unique id of this event (a non-empty string, as are the other ids).
+ * - `recordedAt`: whole epoch milliseconds at which the store recorded it (from the runtime's `Clock`).
  * - `correlationId`: id of the conversation this event belongs to (the first command's id, say).
  * - `causationId`: id of the message that caused this event (usually the command's id).
  * - `commandId`: id of the command that decided this event, when the command carried one (it makes
@@ -25,14 +87,22 @@ const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
  * - `schemaVersion`: the version of the event type's shape it was written with (1 when absent); see
  *   `Upcaster`.
  *
+ * The one definition of valid metadata: stores check what they record against it (through
+ * `EventStore.validate`), and log-file imports check what they read.
+ *
+ * @example
+ * ```ts
+ * Schema.is(Envelope.Metadata)({ eventId: "e-1", recordedAt: 0, correlationId: "" }) // false: an empty id
+ * ```
+ *
  * @since 0.1.0
  */
 export const Metadata = Schema.Struct({
-  eventId: Schema.NonEmptyString,
+  eventId: Id,
   recordedAt: Schema.Int,
-  correlationId: Schema.optionalKey(Schema.String),
-  causationId: Schema.optionalKey(Schema.String),
-  commandId: Schema.optionalKey(Schema.String),
+  correlationId: Schema.optionalKey(Id),
+  causationId: Schema.optionalKey(Id),
+  commandId: Schema.optionalKey(Id),
   schemaVersion: Schema.optionalKey(Count)
 })
 
@@ -56,8 +126,13 @@ export interface Trace {
 }
 
 /**
- * The schema of a recorded event in its stored form, with `data` as encoded JSON. Use it to check
- * records that come from outside (an import, a foreign database).
+ * The schema of a recorded event in its stored form, with `data` as encoded JSON ({@link Data}). Use
+ * it to check records that come from outside (an import, a foreign database).
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownResult(Envelope.Recorded)(JSON.parse(line))
+ * ```
  *
  * @since 0.1.0
  */
@@ -66,7 +141,7 @@ export const Recorded = Schema.Struct({
   version: Count,
   position: Count,
   type: Schema.NonEmptyString,
-  data: Schema.Json,
+  data: Data,
   metadata: Metadata
 })
 

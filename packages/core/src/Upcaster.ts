@@ -6,7 +6,8 @@
  * ever see the current shape.
  *
  * An event type's current version is the number of its upcasters plus one; a type with none is at
- * version 1. Records carry the version they were written with (`metadata.schemaVersion`, 1 when
+ * version 1. Only the record's own properties count: a type named like an inherited property
+ * (`constructor`, `toString`) has no upcasters unless the record lists some for it. Records carry the version they were written with (`metadata.schemaVersion`, 1 when
  * absent).
  *
  * @example
@@ -48,7 +49,12 @@ export const none: Upcasters = {}
  *
  * @since 0.1.0
  */
-export const currentVersion = (upcasters: Upcasters, type: string): number => (upcasters[type]?.length ?? 0) + 1
+export const currentVersion = (upcasters: Upcasters, type: string): number => stepsOf(upcasters, type).length + 1
+
+// An own-property lookup: an event type such as "constructor" or "toString" must not find what every
+// object inherits from Object.prototype.
+const stepsOf = (upcasters: Upcasters, type: string): ReadonlyArray<Upcaster> =>
+  Object.hasOwn(upcasters, type) ? upcasters[type]! : []
 
 /**
  * Why a payload could not be brought to the current shape.
@@ -78,7 +84,7 @@ export const upcast = (
   version: number,
   data: unknown
 ): Result.Result<unknown, Failure> => {
-  const steps = upcasters[type] ?? []
+  const steps = stepsOf(upcasters, type)
   const current = steps.length + 1
   if (!Number.isInteger(version) || version < 1 || version > current) {
     return Result.fail({ _tag: "UnknownVersion", current })

@@ -9,19 +9,24 @@
  * Contract:
  * - `append` is atomic (all events or none) and checks the {@link ExpectedVersion} inside the write;
  *   versions continue 1, 2, 3… without gaps. A mismatch fails with {@link WrongExpectedVersion}.
- *   Payloads must be JSON; an append that is not ({@link validate}) fails with {@link StoreError}.
+ *   What is recorded is checked first ({@link validate}), the same way on every layer: payloads are
+ *   JSON nested at most `Envelope.maxDepth` (64) levels deep, metadata is what `Envelope.Metadata`
+ *   allows, and a refused append fails with {@link StoreError} naming the event, its type and what is
+ *   wrong.
  * - Global positions are strictly increasing in commit order (a layer may leave gaps).
  * - `read` returns a stream's events in version order; `readAll` all events in global order.
  * - `subscribe` delivers catch-up then live events in global order: no gap, no duplicate.
  * - Streams have a life cycle: {@link archive} closes a stream for writing and {@link remove} ends it
  *   with a tombstone. Both record a marker event, so the global log (and every projection) sees them;
  *   after a marker the layer refuses appends with {@link StreamClosed} ({@link closedBy} says when).
+ * - Types that start with `$` are reserved for the store's own events ({@link isReserved}): a domain
+ *   event may not use one. The markers are the only such events, with a fixed shape, and are
+ *   appended only as {@link marker}s (which `archive` and `remove` make).
  *
  * @since 0.1.0
  */
-import type { Envelope } from "@chronicle/core"
-import { ExpectedVersion } from "@chronicle/core"
-import { Clock, Context, Data, Effect, Random, Schema } from "effect"
+import { Envelope, ExpectedVersion } from "@chronicle/core"
+import { Clock, Context, Data, Effect, Random, Result, Schema, SchemaIssue, Struct } from "effect"
 import type { Stream } from "effect"
 
 /**
@@ -220,12 +225,62 @@ export const closedBy = (lastType: string | undefined, events: ReadonlyArray<Pen
 export const closureOf = (type: string | undefined): Closure | undefined =>
   type === archivedType ? "Archived" : type === deletedType ? "Deleted" : undefined
 
-const close = (type: string) =>
+/**
+ * Whether an event type is reserved for the store's own events: every type that starts with `$`.
+ * Today the reserved types in use are the life-cycle markers ({@link archivedType},
+ * {@link deletedType}); reserving the whole namespace keeps any marker added later from meaning
+ * something else in an existing log. {@link validate} refuses a domain event of a reserved type.
+ *
+ * @example
+ * ```ts
+ * EventStore.isReserved("$StreamDeleted") // true
+ * EventStore.isReserved("Deposited") // false
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const isReserved = (type: string): boolean => type.startsWith("$")
+
+/**
+ * The types of the life-cycle markers.
+ *
+ * @since 0.1.0
+ */
+export type MarkerType = typeof archivedType | typeof deletedType
+
+// Only `marker` sets it: an event that merely has a marker's type and shape (a domain event tagged
+// "$StreamDeleted" through a Codec, say) is not a marker.
+const minted = Symbol("@chronicle/runtime/EventStore/marker")
+
+/**
+ * A life-cycle marker to append: the one way to write an event of a reserved type. Its data is
+ * always `{ _tag: type }` and it has no schema version; `kept` keeps an imported marker's event id,
+ * time and trace. {@link archive} and {@link remove} append one; append one yourself to close a stream
+ * in the same append as its last events (the marker last).
+ *
+ * @example
+ * ```ts
+ * yield* store.append("cart-1", [checkedOut, EventStore.marker(EventStore.archivedType)], ExpectedVersion.exact(4))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const marker = (type: MarkerType, kept: Omit<Pending, "type" | "data" | "schemaVersion"> = {}): Pending =>
+  Object.assign({ ...kept, type, data: { _tag: type } }, { [minted]: true })
+
+const isMinted = (event: Pending): boolean => (event as { readonly [minted]?: boolean })[minted] === true
+
+/** Whether `data` is exactly a marker's payload, `{ _tag: type }`. */
+const isMarkerData = (type: string, data: unknown): boolean =>
+  typeof data === "object" && data !== null && Object.keys(data).length === 1 &&
+  (data as { readonly _tag?: unknown })._tag === type
+
+const close = (type: MarkerType) =>
 (
   streamId: string,
   expected: ExpectedVersion.ExpectedVersion = ExpectedVersion.streamExists
 ): Effect.Effect<AppendResult, WrongExpectedVersion | StreamClosed | StoreError, EventStore> =>
-  EventStore.use((store) => store.append(streamId, [{ type, data: { _tag: type } }], expected))
+  EventStore.use((store) => store.append(streamId, [marker(type)], expected))
 
 /**
  * Archives a stream: appends the {@link archivedType} marker. Its events stay readable; later
@@ -257,16 +312,15 @@ export const remove = close(deletedType)
 
 /**
  * Checks an append before anything is written, so that every layer refuses the same appends with the
- * same {@link StoreError}: the stream id and each event's type must not be empty, and each payload
- * must be JSON (`null`, booleans, finite numbers, strings, arrays and plain objects of those: what
- * `Schema.Json` accepts — no `undefined`, function, symbol, `Date` or cycle), and a life-cycle marker
- * must be the last event of its append (so a stream's last record tells whether it is closed). Store
- * layers call it first in `append`.
+ * same {@link StoreError}: the stream id must not be empty, each event must pass {@link problemOf},
+ * and a life-cycle marker must be the last event of its append (so a stream's last record tells
+ * whether it is closed). Store layers call it first in `append`. The checks walk payloads without
+ * recursion, so no input can overflow the stack.
  *
  * @example
  * ```ts
  * yield* EventStore.validate("counter-1", [{ type: "Noted", data: { at: new Date() } }])
- * // fails: StoreError "append on stream "counter-1" failed: the data of event 1 ("Noted") is not JSON"
+ * // fails: StoreError "append on stream "counter-1" failed: event 1 ("Noted"): its data is not JSON"
  * ```
  *
  * @since 0.1.0
@@ -276,19 +330,81 @@ export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effe
     return Effect.fail(new StoreError({ operation: "append", reason: "the stream id is empty" }))
   }
   for (const [i, event] of events.entries()) {
-    const reason = event.type.length === 0
-      ? `event ${i + 1} has an empty type`
-      : !isJson(event.data)
-      ? `the data of event ${i + 1} ("${event.type}") is not JSON`
-      : closureOf(event.type) !== undefined && i < events.length - 1
-      ? `event ${i + 1} ("${event.type}") closes the stream, so it must be the last event of its append`
-      : undefined
-    if (reason !== undefined) return Effect.fail(new StoreError({ operation: "append", streamId, reason }))
+    const problem = problemOf(event) ??
+      (closureOf(event.type) !== undefined && i < events.length - 1
+        ? "it closes the stream, so it must be the last event of its append"
+        : undefined)
+    if (problem !== undefined) {
+      return Effect.fail(new StoreError({ operation: "append", streamId, reason: `event ${i + 1} ("${event.type}"): ${problem}` }))
+    }
   }
   return Effect.void
 }
 
+/**
+ * What is wrong with one event about to be recorded, or `undefined` when nothing is:
+ * - its type is empty, or reserved ({@link isReserved}) and the event is not a {@link marker};
+ * - its data nests arrays and objects deeper than `Envelope.maxDepth` levels (a cycle does), or is
+ *   not JSON (`null`, booleans, finite numbers, strings, arrays and plain objects of those: what
+ *   `Schema.Json` accepts — no `undefined`, function, symbol or `Date`);
+ * - it is a marker whose data is not exactly `{ _tag: type }`, or that has a schema version;
+ * - the metadata it brings is not what `Envelope.Metadata` allows (non-empty ids, whole milliseconds,
+ *   a schema version from 1).
+ *
+ * {@link validate} applies it to every event of an append; `LogFile.validate` to every record of a file.
+ *
+ * @example
+ * ```ts
+ * EventStore.problemOf({ type: "Noted", data: {}, trace: { correlationId: "" } })
+ * // 'its metadata is invalid: Expected a value with a length of at least 1\n  at ["correlationId"]'
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const problemOf = (event: Pending): string | undefined => {
+  const { data, type } = event
+  if (type.length === 0) return "its type is empty"
+  if (isReserved(type) && !(closureOf(type) !== undefined && isMinted(event))) {
+    return `its type is reserved: types starting with "$" are the store's own; markers are appended with EventStore.archive, EventStore.remove or EventStore.marker`
+  }
+  // Depth first: it looks at no more than maxDepth levels, so a huge payload is refused at once.
+  if (!Envelope.isWithinDepth(data)) {
+    return `its data nests arrays and objects more than ${Envelope.maxDepth} levels deep (or in a cycle)`
+  }
+  if (!isJson(data)) return "its data is not JSON"
+  if (isReserved(type) && (!isMarkerData(type, data) || (event.schemaVersion ?? 1) !== 1)) {
+    return `it is a malformed life-cycle marker: its data must be exactly { _tag: "${type}" }, with no schema version`
+  }
+  const metadata = given(event)
+  // Most appends bring no metadata of their own: skip the Schema check for them (it is on every append's path).
+  if (Object.keys(metadata).length === 0 || isGiven(metadata)) return undefined
+  const decoded = decodeGiven(metadata)
+  return Result.isFailure(decoded) ? `its metadata is invalid: ${formatIssue(decoded.failure.issue)}` : undefined
+}
+
 const isJson = Schema.is(Schema.Json)
+
+/** The metadata a writer may give: `Envelope.Metadata`, the event id and time of recording optional. */
+const Given = Envelope.Metadata.mapFields(Struct.evolve({
+  eventId: (schema) => Schema.optionalKey(schema),
+  recordedAt: (schema) => Schema.optionalKey(schema)
+}))
+
+const isGiven = Schema.is(Given)
+
+const decodeGiven = Schema.decodeUnknownResult(Given)
+
+const formatIssue = SchemaIssue.makeFormatterDefault()
+
+/** The metadata an event brings, as it is recorded: the fields the writer set (schema version 1 left out). */
+const given = (event: Pending) => ({
+  ...(event.eventId === undefined ? {} : { eventId: event.eventId }),
+  ...(event.recordedAt === undefined ? {} : { recordedAt: event.recordedAt }),
+  ...(event.trace?.correlationId === undefined ? {} : { correlationId: event.trace.correlationId }),
+  ...(event.trace?.causationId === undefined ? {} : { causationId: event.trace.causationId }),
+  ...(event.trace?.commandId === undefined ? {} : { commandId: event.trace.commandId }),
+  ...(event.schemaVersion === undefined || event.schemaVersion === 1 ? {} : { schemaVersion: event.schemaVersion })
+})
 
 /**
  * Stamps events about to be recorded: a fresh event id each (a UUID drawn from Effect's `Random`, so
@@ -303,14 +419,7 @@ export const stamp = (events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArr
   Effect.withFiber((fiber) => {
     const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
     const random = fiber.getRef(Random.Random)
-    return Effect.succeed(events.map((event) => ({
-      eventId: event.eventId ?? uuid(random),
-      recordedAt: event.recordedAt ?? now,
-      ...(event.trace?.correlationId === undefined ? {} : { correlationId: event.trace.correlationId }),
-      ...(event.trace?.causationId === undefined ? {} : { causationId: event.trace.causationId }),
-      ...(event.trace?.commandId === undefined ? {} : { commandId: event.trace.commandId }),
-      ...(event.schemaVersion === undefined || event.schemaVersion === 1 ? {} : { schemaVersion: event.schemaVersion })
-    })))
+    return Effect.succeed(events.map((event) => ({ eventId: event.eventId ?? uuid(random), recordedAt: now, ...given(event) })))
   })
 
 const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))

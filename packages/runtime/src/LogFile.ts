@@ -2,7 +2,9 @@
  * **LogFile**: a whole event log as one JSON document, to export from a store and import into
  * another (a backup, a bug report, moving from memory to IndexedDB). An import checks everything
  * before it writes anything: the document's shape, every record's envelope, versions 1, 2, 3… per
- * stream, strictly increasing positions, and — given the domains' event Schemas — every payload. A
+ * stream, strictly increasing positions, that each record is what a store accepts (the one check
+ * every store applies on append, `EventStore.problemOf`: metadata, reserved types, marker shape,
+ * payload depth), and — given the domains' event Schemas — every payload. A
  * file that fails any check is refused with {@link InvalidLogFile} saying what and where, and the
  * store is left as it was.
  *
@@ -106,9 +108,13 @@ export const validate = (input: unknown, domains: Domains): Result.Result<LogFil
     if (recorded.version !== expected) return invalid(`${where}: expected version ${expected} of its stream`)
     if (recorded.position <= position) return invalid(`${where}: position ${recorded.position} does not follow ${position}`)
     if (closed.has(recorded.streamId)) return invalid(`${where}: the stream was closed before it`)
-    const read = EventStore.closureOf(recorded.type) === undefined ? readers.get(recorded.type) : marker
-    if (read === undefined) return invalid(`${where}: unknown event type "${recorded.type}"`)
-    const problem = read(recorded)
+    const read = readers.get(recorded.type)
+    const problem = EventStore.problemOf(pendingOf(recorded)) ??
+      (EventStore.closureOf(recorded.type) !== undefined
+        ? undefined // a marker: nothing more to check
+        : read === undefined
+        ? `unknown event type "${recorded.type}"`
+        : read(recorded))
     if (problem !== undefined) return invalid(`${where}: ${problem}`)
     if (EventStore.closureOf(recorded.type) === "Deleted") closed.add(recorded.streamId)
     versions.set(recorded.streamId, recorded.version)
@@ -130,9 +136,16 @@ const reader = (
   return streamId === undefined || streamId === recorded.streamId ? undefined : `it belongs to stream "${streamId}"`
 }
 
-/** A life-cycle marker carries nothing but its tag. */
-const marker = (recorded: Envelope.Recorded): string | undefined =>
-  Schema.is(Schema.Struct({ _tag: Schema.Literal(recorded.type) }))(recorded.data) ? undefined : "a malformed life-cycle marker"
+/**
+ * The event an import appends for a record: its type, data and metadata as they are. A marker is
+ * appended as an `EventStore.marker` (the only way to write one); it carries the record's data and
+ * schema version, so that `EventStore.problemOf` refuses a marker that is not exactly a marker.
+ */
+const pendingOf = ({ data, metadata, type }: Envelope.Recorded): EventStore.Pending => {
+  const kept = { trace: metadata, eventId: metadata.eventId, recordedAt: metadata.recordedAt }
+  const base = EventStore.closureOf(type) === undefined ? { type } : EventStore.marker(type as EventStore.MarkerType)
+  return { ...base, ...kept, data, schemaVersion: metadata.schemaVersion }
+}
 
 const parseJson = (text: string): Result.Result<unknown, unknown> => {
   try {
@@ -166,18 +179,7 @@ export const importLog = (
     }
     for (const run of runsByStream(file.events)) {
       const [first] = run
-      yield* store.append(
-        first!.streamId,
-        run.map(({ data, metadata, type }) => ({
-          type,
-          data,
-          trace: metadata,
-          schemaVersion: metadata.schemaVersion,
-          eventId: metadata.eventId,
-          recordedAt: metadata.recordedAt
-        })),
-        ExpectedVersion.exact(first!.version - 1)
-      )
+      yield* store.append(first!.streamId, run.map(pendingOf), ExpectedVersion.exact(first!.version - 1))
     }
     return file.events.length
   })

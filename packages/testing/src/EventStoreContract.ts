@@ -18,6 +18,9 @@
  *   nothing is; the refusals are `StreamClosed` (checked after the expected version) and write
  *   nothing; the markers show in `read`, `readAll` and `subscribe` at their version and position;
  *   appends racing an archive land before its marker or are refused.
+ * - **validation**: metadata `Envelope.Metadata` refuses, reserved (`$`) types other than
+ *   `EventStore.marker`s of the fixed shape, and payloads nested deeper than `Envelope.maxDepth` are
+ *   refused with a `StoreError` naming the event and the problem, writing nothing.
  *
  * The suite is a list of {@link Check}s (a name and an async test), so it runs under any test runner:
  * {@link register} declares them with `describe`/`it` (vitest, jest, mocha…), and {@link checks} gives
@@ -46,6 +49,7 @@ import * as Concurrency from "./internal/storeContract/concurrency.ts"
 import * as Lifecycle from "./internal/storeContract/lifecycle.ts"
 import * as Model from "./internal/storeContract/model.ts"
 import * as Subscriptions from "./internal/storeContract/subscriptions.ts"
+import * as Validation from "./internal/storeContract/validation.ts"
 import { withStore } from "./internal/storeContract/support.ts"
 
 /**
@@ -85,7 +89,7 @@ export interface Options {
  * @since 0.1.0
  */
 export interface Check {
-  readonly group: "model" | "concurrency" | "subscriptions" | "atomicity" | "lifecycle"
+  readonly group: "model" | "concurrency" | "subscriptions" | "atomicity" | "lifecycle" | "validation"
   readonly name: string
   readonly run: () => Promise<void>
 }
@@ -114,7 +118,8 @@ export const checks = (options: Options): ReadonlyArray<Check> => {
     ...group("concurrency", Concurrency.checks(options.makeLayer)),
     ...group("subscriptions", Subscriptions.checks(options.makeLayer)),
     ...group("atomicity", Atomicity.checks(options.makeLayer)),
-    ...group("lifecycle", Lifecycle.checks(options.makeLayer))
+    ...group("lifecycle", Lifecycle.checks(options.makeLayer)),
+    ...group("validation", Validation.checks(options.makeLayer))
   ]
 }
 

@@ -38,7 +38,7 @@ export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [
           yield* refusedWhole(store, "an empty stream id", noStreamId, "StoreError")
           const noType = { streamId: "s", events: [pending("Noted"), pending("")], expected: ExpectedVersion.any }
           yield* refusedWhole(store, "an empty type", noType, "StoreError")
-          const early = [pending(EventStore.archivedType), pending("Noted")]
+          const early = [EventStore.marker(EventStore.archivedType), pending("Noted")]
           const markerFirst = { streamId: "s", events: early, expected: ExpectedVersion.any }
           yield* refusedWhole(store, "a marker before the last event", markerFirst, "StoreError")
         }))

@@ -51,8 +51,8 @@ export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [
             ["events expecting any version", batch("late", 2), ExpectedVersion.any],
             ["an event expecting the current version", batch("late", 1), ExpectedVersion.exact(3)],
             ["events expecting the stream to exist", batch("late", 3), ExpectedVersion.streamExists],
-            ["a second archive marker", [pending(EventStore.archivedType)], ExpectedVersion.exact(3)],
-            ["an event followed by a tombstone", [pending("Noted"), pending(EventStore.deletedType)], ExpectedVersion.any]
+            ["a second archive marker", [EventStore.marker(EventStore.archivedType)], ExpectedVersion.exact(3)],
+            ["an event followed by a tombstone", [pending("Noted"), EventStore.marker(EventStore.deletedType)], ExpectedVersion.any]
           ]
           for (const [what, events, expected] of refused) {
             yield* refusedClosed(store, `archived, then ${what}`, { streamId: "s", events, expected }, "Archived")
@@ -75,8 +75,8 @@ export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [
             Expect.equal(`the tombstone of "${streamId}"`, [tombstone], versionsOf(removed.events))
             const refused: ReadonlyArray<readonly [string, ReadonlyArray<EventStore.Pending>]> = [
               ["events", batch("late", 2)],
-              ["a second tombstone", [pending(EventStore.deletedType)]],
-              ["an archive marker", [pending(EventStore.archivedType)]]
+              ["a second tombstone", [EventStore.marker(EventStore.deletedType)]],
+              ["an archive marker", [EventStore.marker(EventStore.archivedType)]]
             ]
             for (const [what, events] of refused) {
               const attempt = { streamId, events, expected: ExpectedVersion.exact(version) }
