@@ -13,7 +13,7 @@ import type { Envelope } from "@chronicle/core"
 import { Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, Stream } from "effect"
 import type { Array as Arr } from "effect"
-import { archivedType, deletedType, type Pending, StreamClosed } from "./EventStore.ts"
+import { archivedType, deletedType, isReserved, type Pending, StreamClosed } from "./EventStore.ts"
 import * as Issues from "./internal/issues.ts"
 
 /**
@@ -69,10 +69,12 @@ export class EventEncodeError extends Data.TaggedError("EventEncodeError")<{
   }
 }
 
+const reservedReason = `its type is reserved: types starting with "$" are the store's own (life-cycle markers), not a domain's`
+
 /**
  * Makes the encoder of a Schema: domain events in, events ready to append out (tagged with their
  * type's current schema version, given the domain's upcasters), or the first event that does not
- * encode.
+ * encode — a domain event of a reserved type (`EventStore.isReserved`) does not.
  *
  * @example
  * ```ts
@@ -91,6 +93,9 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
   ): Result.Result<ReadonlyArray<Pending>, EventEncodeError> => {
     const pending: Array<Pending> = []
     for (const event of events) {
+      if (isReserved(event._tag)) {
+        return Result.fail(new EventEncodeError({ streamId, type: event._tag, reason: reservedReason }))
+      }
       const data = encode(event)
       if (Result.isFailure(data)) {
         return Result.fail(

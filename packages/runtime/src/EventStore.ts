@@ -26,8 +26,9 @@
  * @since 0.1.0
  */
 import { Envelope, ExpectedVersion } from "@chronicle/core"
-import { Clock, Context, Data, Effect, Random, Result, Schema, SchemaIssue, Struct } from "effect"
+import { Clock, Context, Data, Effect, Random, Result, Schema, Struct } from "effect"
 import type { Stream } from "effect"
+import * as Issues from "./internal/issues.ts"
 
 /**
  * An event to append: its type, its encoded payload and the metadata the writer passes along.
@@ -229,7 +230,9 @@ export const closureOf = (type: string | undefined): Closure | undefined =>
  * Whether an event type is reserved for the store's own events: every type that starts with `$`.
  * Today the reserved types in use are the life-cycle markers ({@link archivedType},
  * {@link deletedType}); reserving the whole namespace keeps any marker added later from meaning
- * something else in an existing log. {@link validate} refuses a domain event of a reserved type.
+ * something else in an existing log. {@link validate} refuses any event of a reserved type but a
+ * well-formed marker, and `Codec.encoder` refuses a domain event of a reserved type (so a domain
+ * event tagged `"$StreamDeleted"` never reaches the store as a tombstone).
  *
  * @example
  * ```ts
@@ -248,10 +251,6 @@ export const isReserved = (type: string): boolean => type.startsWith("$")
  */
 export type MarkerType = typeof archivedType | typeof deletedType
 
-// Only `marker` sets it: an event that merely has a marker's type and shape (a domain event tagged
-// "$StreamDeleted" through a Codec, say) is not a marker.
-const minted = Symbol("@chronicle/runtime/EventStore/marker")
-
 /**
  * A life-cycle marker to append: the one way to write an event of a reserved type. Its data is
  * always `{ _tag: type }` and it has no schema version; `kept` keeps an imported marker's event id,
@@ -265,10 +264,11 @@ const minted = Symbol("@chronicle/runtime/EventStore/marker")
  *
  * @since 0.1.0
  */
-export const marker = (type: MarkerType, kept: Omit<Pending, "type" | "data" | "schemaVersion"> = {}): Pending =>
-  Object.assign({ ...kept, type, data: { _tag: type } }, { [minted]: true })
-
-const isMinted = (event: Pending): boolean => (event as { readonly [minted]?: boolean })[minted] === true
+export const marker = (type: MarkerType, kept: Omit<Pending, "type" | "data" | "schemaVersion"> = {}): Pending => ({
+  ...kept,
+  type,
+  data: { _tag: type }
+})
 
 /** Whether `data` is exactly a marker's payload, `{ _tag: type }`. */
 const isMarkerData = (type: string, data: unknown): boolean =>
@@ -343,7 +343,7 @@ export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effe
 
 /**
  * What is wrong with one event about to be recorded, or `undefined` when nothing is:
- * - its type is empty, or reserved ({@link isReserved}) and the event is not a {@link marker};
+ * - its type is empty, or reserved ({@link isReserved}) and not a life-cycle marker's;
  * - its data nests arrays and objects deeper than `Envelope.maxDepth` levels (a cycle does), or is
  *   not JSON (`null`, booleans, finite numbers, strings, arrays and plain objects of those: what
  *   `Schema.Json` accepts — no `undefined`, function, symbol or `Date`);
@@ -364,7 +364,7 @@ export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effe
 export const problemOf = (event: Pending): string | undefined => {
   const { data, type } = event
   if (type.length === 0) return "its type is empty"
-  if (isReserved(type) && !(closureOf(type) !== undefined && isMinted(event))) {
+  if (isReserved(type) && closureOf(type) === undefined) {
     return `its type is reserved: types starting with "$" are the store's own; markers are appended with EventStore.archive, EventStore.remove or EventStore.marker`
   }
   // Depth first: it looks at no more than maxDepth levels, so a huge payload is refused at once.
@@ -379,7 +379,7 @@ export const problemOf = (event: Pending): string | undefined => {
   // Most appends bring no metadata of their own: skip the Schema check for them (it is on every append's path).
   if (Object.keys(metadata).length === 0 || isGiven(metadata)) return undefined
   const decoded = decodeGiven(metadata)
-  return Result.isFailure(decoded) ? `its metadata is invalid: ${formatIssue(decoded.failure.issue)}` : undefined
+  return Result.isFailure(decoded) ? `its metadata is invalid: ${Issues.format(decoded.failure.issue, metadata)}` : undefined
 }
 
 const isJson = Schema.is(Schema.Json)
@@ -394,7 +394,7 @@ const isGiven = Schema.is(Given)
 
 const decodeGiven = Schema.decodeUnknownResult(Given)
 
-const formatIssue = SchemaIssue.makeFormatterDefault()
+
 
 /** The metadata an event brings, as it is recorded: the fields the writer set (schema version 1 left out). */
 const given = (event: Pending) => ({

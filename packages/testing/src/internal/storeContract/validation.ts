@@ -1,8 +1,8 @@
 /**
  * The validation part of the EventStore contract: what a layer records is checked before it is
  * written, the same way on every layer (`EventStore.validate`). Metadata must be what
- * `Envelope.Metadata` allows, types starting with `$` are the store's own (only `EventStore.marker`s
- * of the fixed shape are accepted), and payloads nest at most `Envelope.maxDepth` levels. Each refusal
+ * `Envelope.Metadata` allows, types starting with `$` are the store's own (only life-cycle markers
+ * of the fixed shape `EventStore.marker` builds are accepted), and payloads nest at most `Envelope.maxDepth` levels. Each refusal
  * is a `StoreError` naming the event, its type and what is wrong, and writes nothing; whatever is
  * accepted reads back as a valid `Envelope.Recorded` that `JSON.stringify` can export.
  *
@@ -39,8 +39,7 @@ const badMetadata: ReadonlyArray<readonly [string, string, Partial<EventStore.Pe
 
 /** Appends of reserved types the port refuses, with a word the reason must contain. */
 const reserved: ReadonlyArray<readonly [string, EventStore.Pending, RegExp]> = [
-  ["a raw tombstone", pending(EventStore.deletedType, { _tag: EventStore.deletedType }), /reserved/],
-  ["a raw archive marker", pending(EventStore.archivedType, { _tag: EventStore.archivedType }), /reserved/],
+  ["a raw archive marker with a payload of its own", pending(EventStore.archivedType, { reason: "x" }), /malformed/],
   ["another type starting with $", pending("$Snapshot", { _tag: "$Snapshot" }), /reserved/],
   ["a marker with more data", { ...EventStore.marker(EventStore.deletedType), data: { _tag: EventStore.deletedType, x: 1 } }, /malformed/],
   ["a marker with another tag", { ...EventStore.marker(EventStore.archivedType), data: { _tag: "Deposited" } }, /malformed/],
@@ -89,7 +88,7 @@ export const checks = (makeLayer: MakeLayer): ReadonlyArray<Check> => [
         }))
   },
   {
-    name: "types starting with $ are refused but as EventStore.marker, whose shape is fixed; nothing is written",
+    name: "types starting with $ are refused but well-formed life-cycle markers (EventStore.marker); nothing is written",
     run: () =>
       withStore(makeLayer, (store) =>
         Effect.gen(function*() {
