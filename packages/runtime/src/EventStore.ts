@@ -356,7 +356,7 @@ export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effe
  * @example
  * ```ts
  * EventStore.problemOf({ type: "Noted", data: {}, trace: { correlationId: "" } })
- * // 'its metadata is invalid: Expected a value with a length of at least 1\n  at ["correlationId"]'
+ * // 'its metadata is invalid: Expected a value with a length of at least 1 at ["correlationId"]'
  * ```
  *
  * @since 0.1.0
