@@ -2,11 +2,17 @@
  * The README's examples run: every ```ts block preceded by `<!-- test -->` is written to a module
  * next to this file, type-checked with the project's compiler options, imported (so it runs top to
  * bottom), and each `console.log(…) // prints: X` line must print exactly X, in order.
+ *
+ * A marker may name a consumer app, `<!-- test: node-app -->` or `<!-- test: browser-app -->`: the
+ * block is also that app's source in the consumer checks (`test/consumers/run.ts`), which run it from
+ * the packed packages. Here the browser app runs on `fake-indexeddb` (no other example uses IndexedDB).
  */
 import { afterEach, assert, describe, it, vi } from "@effect/vitest"
+import "fake-indexeddb/auto"
 import { execFileSync } from "node:child_process"
-import { readFileSync, rmSync, writeFileSync } from "node:fs"
+import { rmSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import * as Examples from "./Examples.ts"
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url))
 
@@ -26,8 +32,7 @@ const typecheck = (file: string) => {
   }
 }
 
-const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
-const blocks = [...readme.matchAll(/<!-- test -->\n```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)
+const blocks = Examples.read()
 
 describe("README", () => {
   afterEach(() => {
@@ -38,9 +43,13 @@ describe("README", () => {
     assert.isAtLeast(blocks.length, 1)
   })
 
-  blocks.forEach((code, index) => {
-    it(`example ${index + 1} runs and prints what it says`, async () => {
-      const expected = [...code.matchAll(/\/\/ prints: (.*)$/gm)].map((match) => match[1]!.trim())
+  it("has the consumer apps' sources", () => {
+    assert.sameMembers(blocks.flatMap(({ app }) => app === undefined ? [] : [app]), ["node-app", "browser-app"])
+  })
+
+  blocks.forEach(({ app, code }, index) => {
+    it(`example ${index + 1}${app === undefined ? "" : ` (${app})`} runs and prints what it says`, async () => {
+      const expected = Examples.prints(code)
       const printed: Array<string> = []
       vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => {
         printed.push(args.map(String).join(" "))
