@@ -102,6 +102,9 @@ const runInChromium = async (browser: Browser, dir: string, expected: number): P
     const errors: Array<string> = []
     page.on("console", (message) => (message.type() === "log" ? logged : message.type() === "error" ? errors : []).push(message.text()))
     page.on("pageerror", (error) => errors.push(error.message))
+    page.on("response", (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`)
+    })
     await page.goto(`http://127.0.0.1:${address.port}/`)
     const deadline = Date.now() + 30_000
     while (logged.length < expected && errors.length === 0 && Date.now() < deadline) await page.waitForTimeout(50)
