@@ -16,9 +16,10 @@
  *      127.0.0.1 and run in Chromium (`test/support/chromium.ts`) on IndexedDB;
  *    - (d) `vitest`: a test suite on `@chronicle/testing`, run by the project's own vitest.
  *
- * `--only <name>` checks that project alone. Programs must print what their `// prints: X` comments say. Each step prints a line; a failure
- * names the project and the step. It ends with `consumers: N passed, M failed`, removes what it
- * created, and exits with 1 if anything failed.
+ * Programs must print what their `// prints: X` comments say. The projects run side by side; each
+ * step prints a line when it ends, and a failure names the project and the step. It ends with
+ * `consumers: N passed, M failed`, removes what it created, and exits with 1 if anything failed.
+ * `--only <name>` checks one project.
  */
 import { execFile } from "node:child_process"
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
@@ -248,25 +249,16 @@ const main = async (): Promise<number> => {
       }
     }
 
-    // The installs run side by side (they mostly wait on the cache and the registry); the steps after.
-    const installs = consumers.map((project) =>
-      setUp(project).then((dir) => ({ dir }), (error: unknown) => ({ error }))
-    )
-    for (const [index, project] of consumers.entries()) {
+    /** One project, its steps in order: the first failure ends it. */
+    const checkProject = async (project: Project) => {
       let dir = ""
-      const installed = await check(project, "npm install (tarballs + registry)", async () => {
-        const installed = await installs[index]!
-        if ("error" in installed) throw installed.error
-        dir = installed.dir
-      })
-      if (!installed) continue
-      let passed = true
-      for (const [step, body] of project.steps(dir)) {
-        passed = await check(project, step, body)
-        if (!passed) break
-      }
-      if (passed) results.passed++
+      if (!(await check(project, "npm install (tarballs + registry)", async () => { dir = await setUp(project) }))) return
+      for (const [step, body] of project.steps(dir)) if (!(await check(project, step, body))) return
+      results.passed++
     }
+    // The projects run side by side: installs mostly wait on the cache and the registry, and one
+    // project's compiler runs while another's browser or test runner does.
+    await Promise.all(consumers.map(checkProject))
   } catch (error) { // building, packing or reading the projects failed: nothing was checked
     results.failed++
     console.log(`  ✗ consumers: could not set up: ${error instanceof Error ? error.message : String(error)}`)
