@@ -1,6 +1,9 @@
 import { defineConfig } from "vitest/config"
+import * as Source from "./test/support/source.ts"
 
 export default defineConfig({
+  // The tests run on the packages' sources (the `@chronicle/source` export condition), not on dist/.
+  ssr: { resolve: Source.ssrResolve },
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/browser/**", "node_modules/**"],

@@ -30,6 +30,7 @@ import { chromium } from "playwright-core"
 import type { BrowserContext, CDPSession, Page } from "playwright-core"
 import { build, preview } from "vite"
 import * as Browser from "../../test/support/chromium.ts"
+import * as Source from "../../test/support/source.ts"
 import * as Outcome from "../harness/Outcome.ts"
 import type * as Report from "../harness/Report.ts"
 import * as IndexedDb from "../workloads/IndexedDb.ts"
@@ -146,7 +147,7 @@ export const run = async (options: Options): Promise<Results> => {
   let server: Awaited<ReturnType<typeof preview>> | undefined
   let context: BrowserContext | undefined
   try {
-    await build({ configFile: false, root, logLevel: "warn", build: { outDir, emptyOutDir: true, target: "es2022", minify: false } })
+    await build({ configFile: false, root, logLevel: "warn", resolve: Source.resolve, build: { outDir, emptyOutDir: true, target: "es2022", minify: false } })
     server = await preview({ configFile: false, root, logLevel: "warn", build: { outDir }, preview: { host: "127.0.0.1", port: 0 } })
     const address = server.httpServer.address()
     if (address === null || typeof address === "string") throw new Error("the benchmark page server has no port")

@@ -20,6 +20,7 @@ import type { BrowserContext, Page } from "playwright-core"
 import { build, preview } from "vite"
 import type { Suite } from "./page/main.ts"
 import * as Chromium from "../support/chromium.ts"
+import * as Source from "../support/source.ts"
 import { call, scenarios } from "./tabs.ts"
 import type { Tabs } from "./tabs.ts"
 
@@ -87,7 +88,7 @@ const main = async () => {
   let context: BrowserContext | undefined
   const servers: Array<Awaited<ReturnType<typeof preview>>> = []
   try {
-    await build({ configFile: false, root, logLevel: "warn", build: { outDir, emptyOutDir: true, target: "es2022" } })
+    await build({ configFile: false, root, logLevel: "warn", resolve: Source.resolve, build: { outDir, emptyOutDir: true, target: "es2022" } })
     const serve = async () => {
       const server = await preview({
         configFile: false,

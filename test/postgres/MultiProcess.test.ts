@@ -15,6 +15,7 @@ import { assert, it } from "@effect/vitest"
 import { Effect, Option, Schedule, Schema, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import * as Source from "../support/source.ts"
 import { describePostgres, instance, scratchSchema, url, useDatabase } from "./database.ts"
 
 interface Appended {
@@ -34,13 +35,13 @@ interface WorkerReport {
 const worker = fileURLToPath(new URL("worker.ts", import.meta.url))
 
 /**
- * Starts a worker process (with the Node running this test) for the current scope. `ready` succeeds
+ * Starts a worker process (with the Node running this test, on the packages' sources) for the current scope. `ready` succeeds
  * once it is connected; it then waits for `go`; `report` is what it printed when it ended.
  */
 const startWorker = (schema: string, name: string, commands: number, seed: number) =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const child = spawn(process.execPath, [worker, url, schema, name, String(commands), String(seed)])
+      const child = spawn(process.execPath, [...Source.nodeArgs, worker, url, schema, name, String(commands), String(seed)])
       let stdout = ""
       let stderr = ""
       const ready = new Promise<void>((resolve) =>
