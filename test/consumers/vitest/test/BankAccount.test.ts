@@ -24,7 +24,7 @@ describe("bank account", () => {
 
   it("folds any history of generated commands the same way at once and in parts", () => {
     const commands = fc.array(Arbitraries.fromSchema(BankAccount.Command), { maxLength: 20 })
-    const history = Arbitraries.history(BankAccount.decider, commands, { streamId: BankAccount.streamId })
+    const history = Arbitraries.history(BankAccount.decider, commands, { streamId: BankAccount.streamIdOf })
     fc.assert(Laws.foldHomomorphism({ decider: BankAccount.decider, history }), { numRuns: 50 })
   })
 })
