@@ -24,9 +24,10 @@ import type { Envelope, Upcaster } from "@chronicle/core"
 import { Projection } from "@chronicle/core"
 import { Cause, Data, Effect, FiberHandle, Option, Result, Schema, Stream, SubscriptionRef } from "effect"
 import type { Scope } from "effect"
-import { CheckpointStore } from "./CheckpointStore.ts"
+import * as CheckpointStore from "./CheckpointStore.ts"
 import * as Codec from "./Codec.ts"
 import { type Closure, closureOf, EventStore, StoreError } from "./EventStore.ts"
+import * as Issues from "./internal/issues.ts"
 
 /**
  * A read model with the position of the last event applied to it.
@@ -367,10 +368,15 @@ export const make = <State, Event extends Codec.Tagged>(
     }
   })
 
+const decodeSaved = Schema.decodeUnknownResult(CheckpointStore.Saved)
+
 /**
  * Starts a projector whose read model is saved in the {@link CheckpointStore} under `name` after
  * each batch (as JSON, through `Schema.toCodecJson(stateSchema)`), and resumed from there next time. A saved state that no longer decodes with
  * `stateSchema` (the read model's shape changed) is dropped and the projection replays from zero.
+ * A saved checkpoint is not trusted: one that does not match `CheckpointStore.Saved`, or whose
+ * position is past the log's last event (a read model missing events), is dropped too. Each drop is
+ * reported with a warning in the log that names the checkpoint and says what was wrong.
  *
  * @example
  * ```ts
@@ -391,15 +397,38 @@ export const makePersistent = <State, Event extends Codec.Tagged>(
     /** Encodes the read model for saving and decodes it on resume. */
     readonly stateSchema: Schema.Codec<State, unknown, never, never>
   }
-): Effect.Effect<Projector<State>, StoreError, EventStore | CheckpointStore | Scope.Scope> =>
+): Effect.Effect<Projector<State>, StoreError, EventStore | CheckpointStore.CheckpointStore | Scope.Scope> =>
   Effect.gen(function*() {
-    const checkpoints = yield* CheckpointStore
+    const checkpoints = yield* CheckpointStore.CheckpointStore
+    const store = yield* EventStore
     const stateJson = Schema.toCodecJson(options.stateSchema)
-    const decodeState = Schema.decodeUnknownOption(stateJson)
+    const decodeState = Schema.decodeUnknownResult(stateJson)
     const encodeState = Schema.encodeEffect(stateJson)
-    const saved = yield* checkpoints.load(options.name)
-    const from = Option.flatMap(saved, ({ position, state }) =>
-      Option.map(decodeState(state), (decoded) => ({ position, state: decoded })))
+
+    const ignored = (reason: string) =>
+      Effect.as(
+        Effect.logWarning(`CheckpointStore: the checkpoint "${options.name}" is ignored (${reason}); the projection replays from zero`),
+        Option.none()
+      )
+
+    /** The saved checkpoint as a starting point, if it is usable; reports why it is not. */
+    const resumable = Effect.fnUntraced(function*(stored: unknown) {
+      const saved = decodeSaved(stored)
+      if (Result.isFailure(saved)) return yield* ignored(`it is malformed: ${Issues.format(saved.failure.issue, stored)}`)
+      const { position } = saved.success
+      const last = yield* store.lastPosition
+      if (position > last) return yield* ignored(`its position ${position} is past the log, whose last position is ${last}`)
+      const state = decodeState(saved.success.state)
+      if (Result.isFailure(state)) {
+        return yield* ignored(`its state does not decode: ${Issues.format(state.failure.issue, saved.success.state)}`)
+      }
+      return Option.some<Checkpointed<State>>({ position, state: state.success })
+    })
+
+    const from = yield* Effect.flatMap(
+      checkpoints.load(options.name),
+      Option.match({ onNone: () => Effect.succeedNone, onSome: resumable })
+    )
     return yield* make({
       ...options,
       from: Option.getOrUndefined(from),
