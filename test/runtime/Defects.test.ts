@@ -216,6 +216,30 @@ for (const [layerName, layer] of layers) {
   })
 }
 
+describe("a defect in the store's subscription", () => {
+  /** A store whose subscription dies after delivering what is recorded. */
+  const dyingSubscription = Layer.effect(
+    EventStore.EventStore,
+    Effect.gen(function*() {
+      const store = yield* EventStore.EventStore
+      return {
+        ...store,
+        subscribe: (range) => Stream.concat(store.readAll(range), Stream.die(boom))
+      } satisfies EventStore.Service
+    })
+  ).pipe(Layer.provide(MemoryEventStore.layer))
+
+  it.effect("stops the projector at the position it reached, in stage read", () =>
+    Effect.gen(function*() {
+      const { events } = yield* openAndDeposit
+      const projector = yield* Projector.make({ projection: counting, eventSchema: BankAccount.Event })
+      const defect = defectOf(yield* Effect.flip(projector.awaitPosition(events[0]!.position + 1)))
+      assert.deepInclude(defect, { stage: "read", position: 2 })
+      assert.match(defect.message, /defect while reading the log after position 2: boom/)
+      assert.deepStrictEqual(yield* projector.current, { state: 2, position: 2 })
+    }).pipe(Effect.scoped, Effect.provide(dyingSubscription)))
+})
+
 describe("a defect in a decider surfaces from handle", () => {
   const diesWith = <A, E>(exit: Exit.Exit<A, E>, defect: unknown) => {
     assert.isTrue(Exit.isFailure(exit))
