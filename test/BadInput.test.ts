@@ -270,6 +270,13 @@ const openAccount = Effect.gen(function*() {
   yield* accounts.handle({ _tag: "Deposit", accountId: "a", amount: 100 })
 })
 
+/** Stored snapshots written by a buggy or foreign writer: the Snapshot type is not checked. */
+const badSnapshots: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+  ["a snapshot whose command ids are not a list", { version: 2, stateVersion: 2, state: { _tag: "Opened", balance: 5 }, commandIds: 5 }],
+  ["a snapshot whose version is not a number", { version: "2", stateVersion: 2, state: { _tag: "Opened", balance: 5 }, commandIds: [] }],
+  ["a snapshot past the stream's last version", { version: 40, stateVersion: 2, state: { _tag: "Opened", balance: 5 }, commandIds: [] }]
+]
+
 /** Declares the catalogue's tests on the stores `layer` builds, a fresh one per test. */
 const suite = (layer: () => Layer.Layer<Stores, unknown>) => {
     for (const entry of catalogue) {
@@ -307,6 +314,22 @@ const suite = (layer: () => Layer.Layer<Stores, unknown>) => {
         )
         assert.strictEqual(imported, file.events.length)
       }).pipe(Effect.provide(layer())))
+
+    for (const [name, snapshot] of badSnapshots) {
+      it.effect(`${name} → ignored, the command goes through on the replayed state, nothing lost`, () =>
+        Effect.gen(function*() {
+          yield* openAccount
+          yield* SnapshotStore.SnapshotStore.use((snapshots) =>
+            snapshots.save("account-a", snapshot as unknown as SnapshotStore.Snapshot)
+          )
+          const before = yield* history
+          const handled = yield* accounts.handle({ _tag: "Deposit", accountId: "a", amount: 1 })
+          assert.deepStrictEqual([handled.state, handled.version], [{ _tag: "Opened", balance: 101 }, 3])
+          const after = yield* history
+          assert.deepStrictEqual(after.slice(0, before.length), before)
+          assert.strictEqual(after.length, before.length + 1)
+        }).pipe(Effect.provide(layer())))
+    }
 }
 
 for (const [layerName, layer] of layers) describe(`bad input (${layerName})`, () => suite(layer))

@@ -4,12 +4,14 @@
  * the whole log. The state is stored in its Schema-encoded form, keyed by the projection's name.
  *
  * A checkpoint is an optimisation: losing it, or finding one that no longer decodes, only means
- * replaying from zero.
+ * replaying from zero. What a layer hands back is not trusted: a checkpoint that does not match
+ * {@link Saved} (the Schema), or whose position is past the log's last event, is ignored and
+ * reported with a warning.
  *
  * @since 0.1.0
  */
 import type { Effect, Option } from "effect"
-import { Context } from "effect"
+import { Context, Schema } from "effect"
 import type { StoreError } from "./EventStore.ts"
 
 /**
@@ -21,6 +23,22 @@ export interface Saved {
   readonly position: number
   readonly state: unknown
 }
+
+/**
+ * The Schema of a {@link Saved} checkpoint: what one loaded from a layer must look like to be used
+ * (the position a whole number, not negative).
+ *
+ * @example
+ * ```ts
+ * const checked = Schema.decodeUnknownResult(CheckpointStore.Saved)(stored)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const Saved: Schema.Codec<Saved> = Schema.Struct({
+  position: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  state: Schema.Unknown
+})
 
 /**
  * The operations every checkpoint layer provides.

@@ -7,10 +7,13 @@
  * old snapshots are ignored (never misread) and replaced by new ones. Deleting snapshots changes no
  * result, only how much is read.
  *
+ * What a layer hands back is not trusted: a snapshot that does not match {@link Snapshot} (the
+ * Schema), or whose version the stream does not have, is ignored and reported with a warning.
+ *
  * @since 0.1.0
  */
 import type { Effect, Option } from "effect"
-import { Context } from "effect"
+import { Context, Schema } from "effect"
 import type { StoreError } from "./EventStore.ts"
 
 /**
@@ -28,6 +31,24 @@ export interface Snapshot {
   /** Ids of the commands handled on the stream up to `version` (for idempotent commands). */
   readonly commandIds: ReadonlyArray<string>
 }
+
+/**
+ * The Schema of a stored {@link Snapshot}: what a snapshot loaded from a layer must look like to be
+ * used (versions are whole numbers, the version not negative, the command ids strings).
+ *
+ * @example
+ * ```ts
+ * const checked = Schema.decodeUnknownResult(SnapshotStore.Snapshot)(stored)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const Snapshot: Schema.Codec<Snapshot> = Schema.Struct({
+  version: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  stateVersion: Schema.Int,
+  state: Schema.Unknown,
+  commandIds: Schema.Array(Schema.String)
+})
 
 /**
  * The operations every snapshot layer provides.

@@ -10,7 +10,9 @@
  *   version the next append would have to expect). {@link StreamState.history} says it is archived.
  * - A deleted stream fails to load with `StreamClosed` (`closure: "Deleted"`).
  * - With `snapshots`, it starts from the stream's latest usable snapshot and folds only the events
- *   after it (a snapshot of another `stateVersion`, or one that does not decode, is ignored).
+ *   after it (a snapshot of another `stateVersion`, or one that does not decode, is ignored). A
+ *   stored snapshot is not trusted: a malformed one, or one past the stream's last version, is
+ *   ignored with a warning in the log, and the stream replays from zero.
  *
  * @example
  * ```ts
@@ -136,40 +138,55 @@ export function make<State, Event extends Codec.Tagged>(
 
   /**
    * Folds the stream's events after `from.version` into `from`. An archive marker (always last)
-   * counts in the version and marks the history archived.
+   * counts in the version and marks the history archived. The read starts at `from.version` itself,
+   * so that the version returned is the stream's last one: below `from.version` when the stream does
+   * not have it.
    */
   const replay = (streamId: string, from: Snapshots.Cached<State>) =>
     EventStore.use((store) =>
       Effect.suspend(() => {
         let last: Envelope.Recorded | undefined
-        return store.read(streamId, { from: from.version + 1 }).pipe(
+        const read = store.read(streamId, { from: Math.max(from.version, 1) }).pipe(
           Stream.mapArray((page) => {
             last = page.at(-1)
             return page
-          }),
+          })
+        )
+        return (from.version === 0 ? read : Stream.filter(read, (recorded) => recorded.version > from.version)).pipe(
           decodeEvents,
           Stream.runFold(
-            () => ({ state: from.state, version: from.version, commandIds: new Set(from.commandIds) }),
+            () => ({ state: from.state, commandIds: new Set(from.commandIds) }),
             (history, recorded) => {
               history.state = decider.evolve(history.state, recorded.data)
-              history.version = recorded.version
               if (recorded.metadata.commandId !== undefined) history.commandIds.add(recorded.metadata.commandId)
               return history
             }
           ),
           Effect.map((history): History<State> => ({
             ...history,
-            version: last?.version ?? history.version,
+            version: last?.version ?? 0,
             archived: last?.type === archivedType
           }))
         )
       })
     )
 
+  // A snapshot is only usable if the stream really has its version (a snapshot past the stream would
+  // make every append expect a version the stream never reaches).
+  const fromSnapshot = (streamId: string, snapshot: Snapshots.Cached<State>) =>
+    Effect.flatMap(replay(streamId, snapshot), (history) =>
+      history.version >= snapshot.version
+        ? Effect.succeed(history)
+        : Effect.tap(replay(streamId, empty), (full) =>
+          Snapshots.ignored(streamId, `its version ${snapshot.version} is past the stream, which is at version ${full.version}`)))
+
   const history = (streamId: string) =>
     snapshotting === undefined
       ? replay(streamId, empty)
-      : Effect.flatMap(snapshotting.load(streamId), (from) => replay(streamId, Option.getOrElse(from, () => empty)))
+      : Effect.flatMap(snapshotting.load(streamId), Option.match({
+        onNone: () => replay(streamId, empty),
+        onSome: (snapshot) => fromSnapshot(streamId, snapshot)
+      }))
 
   const load = (streamId: string) =>
     Effect.map(history(streamId), ({ state, version }): Loaded<State> => ({ state, version }))

@@ -4,10 +4,17 @@
  * neither ever fails a command: an unusable, undecodable or unreachable snapshot means "replay from
  * zero", and a failed save is logged and forgotten.
  *
+ * A loaded snapshot is not trusted: one that does not match the `SnapshotStore.Snapshot` Schema, or
+ * whose state does not decode although its `stateVersion` is current, is ignored and reported with
+ * {@link ignored} (as `StreamState` does for one whose version the stream does not have). One of
+ * another `stateVersion` is ignored silently: that is how a change of the state's shape is meant to
+ * go.
+ *
  * @internal
  */
-import { Effect, Option, Schema } from "effect"
-import { SnapshotStore } from "../SnapshotStore.ts"
+import { Effect, Option, Result, Schema } from "effect"
+import { Snapshot, SnapshotStore } from "../SnapshotStore.ts"
+import * as Issues from "./issues.ts"
 
 /** A stream's state, its version, and the ids of the commands handled on it. */
 export interface Cached<State> {
@@ -16,6 +23,12 @@ export interface Cached<State> {
   readonly commandIds: ReadonlySet<string>
 }
 
+/** Reports a stored snapshot that cannot be used, and why; the stream is then loaded from zero. */
+export const ignored = (streamId: string, reason: string): Effect.Effect<void> =>
+  Effect.logWarning(`SnapshotStore: the snapshot of stream "${streamId}" is ignored (${reason}); replaying from zero`)
+
+const decodeSnapshot = Schema.decodeUnknownResult(Snapshot)
+
 /** The snapshot policy of one decider's streams. */
 export const make = <State>(options: {
   readonly stateSchema: Schema.Codec<State, unknown, never, never>
@@ -23,20 +36,28 @@ export const make = <State>(options: {
   readonly every: number
 }) => {
   const stateJson = Schema.toCodecJson(options.stateSchema)
-  const decodeState = Schema.decodeUnknownOption(stateJson)
+  const decodeState = Schema.decodeUnknownResult(stateJson)
   const encodeState = Schema.encodeEffect(stateJson)
+
+  /** The snapshot as a starting point, if it is usable; reports why it is not. */
+  const usable = (streamId: string, stored: unknown): Effect.Effect<Option.Option<Cached<State>>> => {
+    const snapshot = decodeSnapshot(stored)
+    if (Result.isFailure(snapshot)) {
+      return Effect.as(ignored(streamId, `it is malformed: ${Issues.format(snapshot.failure.issue, stored)}`), Option.none())
+    }
+    const { commandIds, stateVersion, version } = snapshot.success
+    if (stateVersion !== options.stateVersion) return Effect.succeedNone
+    const state = decodeState(snapshot.success.state)
+    if (Result.isFailure(state)) {
+      const reason = `its state does not decode (stateVersion ${stateVersion}): ${Issues.format(state.failure.issue, snapshot.success.state)}`
+      return Effect.as(ignored(streamId, reason), Option.none())
+    }
+    return Effect.succeed(Option.some({ state: state.success, version, commandIds: new Set(commandIds) }))
+  }
 
   const load = (streamId: string): Effect.Effect<Option.Option<Cached<State>>, never, SnapshotStore> =>
     SnapshotStore.use((snapshots) => snapshots.load(streamId)).pipe(
-      Effect.map(Option.flatMap((snapshot) =>
-        snapshot.stateVersion !== options.stateVersion
-          ? Option.none()
-          : Option.map(decodeState(snapshot.state), (state) => ({
-            state,
-            version: snapshot.version,
-            commandIds: new Set(snapshot.commandIds)
-          }))
-      )),
+      Effect.flatMap(Option.match({ onNone: () => Effect.succeedNone, onSome: (stored) => usable(streamId, stored) })),
       Effect.catch((error) => Effect.as(Effect.logWarning("Snapshot not loaded; replaying from zero", error), Option.none()))
     )
 
