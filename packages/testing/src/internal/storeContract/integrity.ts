@@ -56,7 +56,7 @@ const tamperWith = (event: Envelope.Recorded): void => {
 
 const payload = () => ({ amount: 1, tags: ["a"], nested: { note: "original" } })
 
-/** The bounds the port refuses, and the ones at its edges that it accepts. */
+/** Bounds the port refuses: not whole numbers of 0 or more. */
 const badBounds: ReadonlyArray<number> = [1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
 
 /** Runs a read and asserts that it fails with a `StoreError` naming `operation` and `streamId`. */
