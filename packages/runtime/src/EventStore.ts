@@ -407,6 +407,36 @@ const given = (event: Pending) => ({
 })
 
 /**
+ * Checks a read range before anything is read, so that every layer answers a bad range with the
+ * same {@link StoreError} (naming the operation, the stream where there is one, and the bound):
+ * each bound given must be a whole number of 0 or more (a safe integer — not `1.5`, `-1`, `NaN` or
+ * `Infinity`). A `from` of 0 reads from the start, as 1 does. Store layers call it first in `read`
+ * (with its {@link VersionRange}), `readAll` and `subscribe` (with their {@link PositionRange}).
+ *
+ * @example
+ * ```ts
+ * yield* EventStore.validateRange("read", { from: 1.5 }, "counter-1")
+ * // fails: StoreError "read on stream "counter-1" failed: the range's from is 1.5, not a whole number of 0 or more"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const validateRange = (
+  operation: string,
+  range: VersionRange | PositionRange | undefined,
+  streamId?: string
+): Effect.Effect<void, StoreError> => {
+  const { from, to }: VersionRange = range ?? {}
+  for (const [bound, value] of [["from", from], ["to", to]] as const) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      const reason = `the range's ${bound} is ${String(value)}, not a whole number of 0 or more`
+      return Effect.fail(new StoreError({ operation, streamId, reason }))
+    }
+  }
+  return Effect.void
+}
+
+/**
  * Stamps events about to be recorded: a fresh event id each (a UUID drawn from Effect's `Random`, so
  * seeded runs are reproducible), the time of recording from `Clock` (so `TestClock` controls it), the
  * writer's correlation, causation and command ids, and the payload's schema version when above 1.

@@ -55,9 +55,9 @@ export interface Options extends IndexedDb.Options {
  */
 export const make = (options: Options): Effect.Effect<EventStore.Service, IndexedDb.OpenError, Scope.Scope> =>
   Effect.gen(function*() {
-    const head = yield* Head.make(options.name)
     const connection = yield* Connection.open(options.name)
     const lastPosition = connection.transact("last position", undefined, Events.lastPosition)
+    const head = yield* Head.make(options.name, lastPosition)
     yield* lastPosition.pipe(
       Effect.flatMap(head.advance),
       Effect.mapError((cause) => new IndexedDb.OpenError({ database: options.name, reason: "Unavailable", cause }))
@@ -96,20 +96,29 @@ export const make = (options: Options): Effect.Effect<EventStore.Service, Indexe
     return {
       append,
       read: (streamId, range) =>
-        Pages.stream({
-          from: startOf(range),
-          key: (recorded) => recorded.version,
-          pageSize,
-          readPage: (from, limit) =>
-            connection.transact("read", streamId, (database) =>
-              Events.readStream(database, streamId, from, range?.to ?? Infinity, limit))
-        }),
+        Stream.unwrap(Effect.as(
+          EventStore.validateRange("read", range, streamId),
+          Pages.stream({
+            from: startOf(range),
+            key: (recorded) => recorded.version,
+            pageSize,
+            readPage: (from, limit) =>
+              connection.transact("read", streamId, (database) =>
+                Events.readStream(database, streamId, from, range?.to ?? Infinity, limit))
+          })
+        )),
       readAll: (range) =>
-        Pages.stream({ from: startOf(range), key: (recorded) => recorded.position, pageSize, readPage: readLog("read all") }),
+        Stream.unwrap(Effect.as(
+          EventStore.validateRange("read all", range),
+          Pages.stream({ from: startOf(range), key: (recorded) => recorded.position, pageSize, readPage: readLog("read all") })
+        )),
       subscribe: (range) =>
-        Pages.follow({ from: startOf(range), head: head.ref, pageSize, readPage: readLog("subscribe") }).pipe(
-          Stream.interruptWhen(connection.closed("subscribe"))
-        ),
+        Stream.unwrap(Effect.as(
+          EventStore.validateRange("subscribe", range),
+          Pages.follow({ from: startOf(range), head: head.ref, pageSize, readPage: readLog("subscribe") }).pipe(
+            Stream.interruptWhen(connection.closed("subscribe"))
+          )
+        )),
       lastPosition
     }
   })

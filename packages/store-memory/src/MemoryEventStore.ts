@@ -1,8 +1,12 @@
 /**
  * The in-memory **EventStore** layer: the reference implementation of the port. It keeps the global
- * log in one array and an index of each stream's events, checks the expected version and writes in
- * one synchronous step (so no other fiber can interleave between check and write), then moves the
- * head that live subscriptions follow.
+ * log in one array and an index of each stream's events. It checks the expected version, writes and
+ * moves the head that live subscriptions follow in one synchronous step: no other fiber can
+ * interleave between check and write, and no interruption can fall between write and head move.
+ *
+ * Recorded events are immutable: an append records a deep-frozen copy of each payload (the caller
+ * keeps its own objects, free to change), and reads hand out those frozen records, so no caller can
+ * change what another one reads.
  *
  * It is what tests, the playground's memory mode and one-process apps use; the contract suite in
  * `@chronicle/testing` holds every other layer to its behaviour.
@@ -12,7 +16,7 @@
 import type { Envelope } from "@chronicle/core"
 import { ExpectedVersion } from "@chronicle/core"
 import { EventStore, Pages } from "@chronicle/runtime"
-import { Effect, Layer, Result, SubscriptionRef } from "effect"
+import { Effect, Layer, Result, Stream, SubscriptionRef } from "effect"
 
 /**
  * Builds an empty in-memory store. Each call gives a new, independent store.
@@ -42,33 +46,35 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     }
     const closure = EventStore.closedBy(stream?.at(-1)?.type, events)
     if (closure !== undefined) return Result.fail(new EventStore.StreamClosed({ streamId, closure }))
-    const recorded = events.map((event, i): Envelope.Recorded => ({
-      streamId,
-      version: actual + i + 1,
-      position: log.length + i + 1,
-      type: event.type,
-      data: event.data,
-      metadata: metadata[i]!
-    }))
-    if (recorded.length > 0) {
-      // Append in place: readers only ever get copies (slices), so no one sees the array grow.
-      log.push(...recorded)
-      if (stream === undefined) streams.set(streamId, [...recorded])
-      else stream.push(...recorded)
+    const recorded = events.map((event, i): Envelope.Recorded =>
+      Object.freeze({
+        streamId,
+        version: actual + i + 1,
+        position: log.length + i + 1,
+        type: event.type,
+        data: frozenCopy(event.data),
+        metadata: Object.freeze(metadata[i]!)
+      })
+    )
+    // Append in place: readers only ever get copies (slices), so no one sees the array grow. One
+    // push per event: spreading a batch into one call overflows the stack past ~100,000 arguments.
+    const into = stream ?? []
+    for (const event of recorded) {
+      log.push(event)
+      into.push(event)
     }
+    if (stream === undefined && recorded.length > 0) streams.set(streamId, into)
     return Result.succeed({ version: actual + recorded.length, events: recorded })
   }
 
   const append: EventStore.Service["append"] = (streamId, events, expected) =>
     EventStore.validate(streamId, events).pipe(
       Effect.andThen(EventStore.stamp(events)),
-      Effect.flatMap((metadata) => {
-        const result = write(streamId, events, expected, metadata)
-        if (Result.isFailure(result)) return Effect.fail(result.failure)
-        return result.success.events.length === 0
-          ? Effect.succeed(result.success)
-          : Effect.as(SubscriptionRef.update(head, (position) => Math.max(position, log.length)), result.success)
-      })
+      // Write and head move in one step, so an interruption cannot leave subscribers behind the log.
+      Effect.flatMap((metadata) =>
+        SubscriptionRef.modify(head, () => [write(streamId, events, expected, metadata), log.length] as const)
+      ),
+      Effect.flatMap(Effect.fromResult)
     )
 
   const readLog: Pages.ReadPage<Envelope.Recorded, never> = (from, limit) =>
@@ -78,20 +84,45 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
   return {
     append,
     read: (streamId, range) => {
-      const from = startOf(range)
-      const to = Math.max(range?.to ?? Number.MAX_SAFE_INTEGER, 0) // a negative end would count from the end in `slice`
-      return Pages.stream({
-        from,
+      const to = range?.to ?? Number.MAX_SAFE_INTEGER
+      const events = Pages.stream<Envelope.Recorded, never>({
+        from: startOf(range),
         key: (recorded) => recorded.version,
         readPage: (version, limit) =>
           Effect.sync(() => (streams.get(streamId) ?? []).slice(version - 1, Math.min(version - 1 + limit, to)))
       })
+      return Stream.unwrap(Effect.as(EventStore.validateRange("read", range, streamId), events))
     },
-    readAll: (range) => Pages.stream({ from: startOf(range), key: (recorded) => recorded.position, readPage: readLog }),
-    subscribe: (range) => Pages.follow({ from: startOf(range), head, readPage: readLog }),
+    readAll: (range) =>
+      Stream.unwrap(Effect.as(
+        EventStore.validateRange("read all", range),
+        Pages.stream({ from: startOf(range), key: (recorded) => recorded.position, readPage: readLog })
+      )),
+    subscribe: (range) =>
+      Stream.unwrap(Effect.as(
+        EventStore.validateRange("subscribe", range),
+        Pages.follow({ from: startOf(range), head, readPage: readLog })
+      )),
     lastPosition: Effect.sync(() => log.length)
   }
 })
+
+/**
+ * A deep copy of a JSON value (`EventStore.validate` has checked it is one), frozen all the way down.
+ * Copying as it freezes costs a fraction of `structuredClone` and leaves the caller's value alone.
+ */
+const frozenCopy = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy))
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const item = frozenCopy((value as Record<string, unknown>)[key])
+    // An own "__proto__" key (as `JSON.parse` makes) is data: assigning it would set the prototype.
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true })
+    else copy[key] = item
+  }
+  return Object.freeze(copy)
+}
 
 /**
  * A layer providing a fresh, empty in-memory {@link EventStore.EventStore}.

@@ -45,7 +45,7 @@ import type { Envelope } from "@chronicle/core"
 import { ExpectedVersion } from "@chronicle/core"
 import { EventStore, Pages } from "@chronicle/runtime"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import type { Duration, Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql"
@@ -77,7 +77,8 @@ const readCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED"
 const isVersionTaken = (error: SqlError.SqlError) =>
   error.reason._tag === "UniqueViolation" && error.reason.constraint === Schema.versionTaken
 
-const startOf = (from: number | undefined) => Math.min(Math.max(Math.ceil(from ?? 1), 1), Number.MAX_SAFE_INTEGER)
+// `EventStore.validateRange` has checked that a given bound is a safe integer of 0 or more.
+const startOf = (from: number | undefined) => Math.max(from ?? 1, 1)
 
 /**
  * Migrates the schema (see `Postgres.migrate`), starts listening for appends and builds the store,
@@ -184,7 +185,7 @@ export const make = (
       append,
       read: (streamId, range) => {
         const to = Math.min(range?.to ?? Events.maxVersion, Events.maxVersion)
-        return Pages.stream({
+        const events = Pages.stream<Envelope.Recorded, EventStore.StoreError>({
           from: startOf(range?.from),
           key: (recorded) => recorded.version,
           pageSize,
@@ -193,16 +194,18 @@ export const make = (
               ? Effect.succeed([])
               : log.readStream(streamId, from, to, limit).pipe(Effect.mapError(storeError("read", streamId)))
         })
+        return Stream.unwrap(Effect.as(EventStore.validateRange("read", range, streamId), events))
       },
       readAll: (range) =>
-        Pages.stream({
-          from: startOf(range?.from),
-          key: (recorded) => recorded.position,
-          pageSize,
-          readPage: readLog("read all")
-        }),
+        Stream.unwrap(Effect.as(
+          EventStore.validateRange("read all", range),
+          Pages.stream({ from: startOf(range?.from), key: (recorded) => recorded.position, pageSize, readPage: readLog("read all") })
+        )),
       subscribe: (range) =>
-        Pages.follow({ from: startOf(range?.from), head: head.ref, pageSize, readPage: readLog("subscribe") }),
+        Stream.unwrap(Effect.as(
+          EventStore.validateRange("subscribe", range),
+          Pages.follow({ from: startOf(range?.from), head: head.ref, pageSize, readPage: readLog("subscribe") })
+        )),
       lastPosition: log.lastPosition.pipe(Effect.mapError(storeError("last position")))
     }
   })

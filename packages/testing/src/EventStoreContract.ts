@@ -21,6 +21,10 @@
  * - **validation**: metadata `Envelope.Metadata` refuses, reserved (`$`) types other than
  *   `EventStore.marker`s of the fixed shape, and payloads nested deeper than `Envelope.maxDepth` are
  *   refused with a `StoreError` naming the event and the problem, writing nothing.
+ * - **integrity**: recorded events are immutable (changing an appended payload or a returned event
+ *   changes nothing stored); one append of `hugeBatch` events succeeds and reads back; read ranges that
+ *   are not whole numbers of 0 or more are a `StoreError` everywhere; an append interrupted at any
+ *   point is never left behind the head subscribers wait on.
  *
  * The suite is a list of {@link Check}s (a name and an async test), so it runs under any test runner:
  * {@link register} declares them with `describe`/`it` (vitest, jest, mocha…), and {@link checks} gives
@@ -46,6 +50,7 @@ import type { Layer } from "effect"
 import fc from "fast-check"
 import * as Atomicity from "./internal/storeContract/atomicity.ts"
 import * as Concurrency from "./internal/storeContract/concurrency.ts"
+import * as Integrity from "./internal/storeContract/integrity.ts"
 import * as Lifecycle from "./internal/storeContract/lifecycle.ts"
 import * as Model from "./internal/storeContract/model.ts"
 import * as Subscriptions from "./internal/storeContract/subscriptions.ts"
@@ -74,6 +79,11 @@ export interface Options {
   readonly numRuns?: number | undefined
   /** The time limit of each check in milliseconds, for {@link register}. Default 300 000. */
   readonly timeout?: number | undefined
+  /**
+   * How many events the integrity group's one huge append writes: keep it above 65,536 (a call's
+   * argument limit in some engines). Default 200 000; a slow layer may pass fewer.
+   */
+  readonly hugeBatch?: number | undefined
 }
 
 /**
@@ -89,7 +99,7 @@ export interface Options {
  * @since 0.1.0
  */
 export interface Check {
-  readonly group: "model" | "concurrency" | "subscriptions" | "atomicity" | "lifecycle" | "validation"
+  readonly group: "model" | "concurrency" | "subscriptions" | "atomicity" | "lifecycle" | "validation" | "integrity"
   readonly name: string
   readonly run: () => Promise<void>
 }
@@ -119,7 +129,8 @@ export const checks = (options: Options): ReadonlyArray<Check> => {
     ...group("subscriptions", Subscriptions.checks(options.makeLayer)),
     ...group("atomicity", Atomicity.checks(options.makeLayer)),
     ...group("lifecycle", Lifecycle.checks(options.makeLayer)),
-    ...group("validation", Validation.checks(options.makeLayer))
+    ...group("validation", Validation.checks(options.makeLayer)),
+    ...group("integrity", Integrity.checks(options.makeLayer, options.hugeBatch ?? Integrity.hugeBatch))
   ]
 }
 

@@ -2,10 +2,19 @@
  * The head of the log as this tab knows it: the position of the last committed event, which live
  * subscriptions (`Pages.follow`) wait on. It moves after each local commit, and when another tab
  * (or another connection in this one) announces a commit on a `BroadcastChannel` named after the
- * database. The message is only a wake-up: subscribers then read the store, the source of truth.
+ * database.
+ *
+ * A message on the channel is only a hint: any script of the origin can post anything there. A
+ * hint that is not a position beyond the head is ignored; one that is makes the head read the last
+ * position from the database and move to that — never to the number in the message, so a bogus
+ * hint (`NaN`, `Infinity`, a position not yet written) can neither stop subscriptions nor make
+ * them spin. Hints that arrive while that read runs are served by one more read after it.
+ *
  * The head only moves forward, so late or repeated messages do no harm — and so the wake-ups of
  * commits that follow each other closely are sent as one, at most every {@link coalesce}
  * milliseconds, carrying the latest position (a message costs about a tenth of a one-event append).
+ * A commit that ends after the layer has closed (an append in flight when its scope ended) is
+ * announced at once on a channel of its own: no timer outlives the layer.
  *
  * @internal
  */
@@ -25,29 +34,56 @@ export interface Head {
 }
 
 /**
- * Listens to the channel of database `name` for the current scope. Listen before reading the
- * initial position, so that no commit falls between the two.
+ * Listens to the channel of database `name` for the current scope; `lastPosition` reads the
+ * database's last position when a hint arrives. Listen before reading the initial position, so
+ * that no commit falls between the two.
  */
-export const make = (name: string): Effect.Effect<Head, never, Scope.Scope> =>
+export const make = (name: string, lastPosition: Effect.Effect<number, unknown>): Effect.Effect<Head, never, Scope.Scope> =>
   Effect.gen(function*() {
     const ref = yield* SubscriptionRef.make(0)
     const advance = (position: number) => SubscriptionRef.update(ref, (head) => Math.max(head, position))
     const run = yield* FiberSet.makeRuntime<never, void, never>()
+    let reading = false
+    let hinted = false
+    // A failed read (the connection closing) leaves the head where it is: the next hint reads again.
+    const refresh: Effect.Effect<void> = Effect.suspend(() => {
+      hinted = false
+      return Effect.flatMap(lastPosition, advance).pipe(
+        Effect.ignore,
+        Effect.andThen(Effect.suspend(() => hinted ? refresh : Effect.sync(() => void (reading = false))))
+      )
+    })
+    const hint = (data: unknown) => {
+      if (!(Number.isSafeInteger(data) && (data as number) > SubscriptionRef.getUnsafe(ref))) return
+      if (reading) {
+        hinted = true
+      } else {
+        reading = true
+        run(refresh)
+      }
+    }
+    const channelName = `chronicle/${name}`
     const channel = yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const channel = new BroadcastChannel(`chronicle/${name}`)
-        channel.onmessage = (message: MessageEvent<unknown>) => {
-          if (typeof message.data === "number") run(advance(message.data))
-        }
+        const channel = new BroadcastChannel(channelName)
+        channel.onmessage = (message: MessageEvent<unknown>) => hint(message.data)
         return channel
       }),
       (channel) => Effect.sync(() => channel.close())
     )
+    let closed = false
     let pending: number | undefined
     let timer: ReturnType<typeof setTimeout> | undefined
     const flush = () => {
       timer = undefined
-      if (pending !== undefined) channel.postMessage(pending)
+      if (pending === undefined) return
+      if (closed) {
+        const once = new BroadcastChannel(channelName)
+        once.postMessage(pending)
+        once.close()
+      } else {
+        channel.postMessage(pending)
+      }
       pending = undefined
     }
     // Tell the other tabs about the last commit before the channel closes.
@@ -55,12 +91,14 @@ export const make = (name: string): Effect.Effect<Head, never, Scope.Scope> =>
       Effect.sync(() => {
         clearTimeout(timer)
         flush()
+        closed = true
       })
     )
     const announce = (position: number) =>
       Effect.sync(() => {
         pending = Math.max(pending ?? 0, position)
-        timer ??= setTimeout(flush, coalesce)
+        if (closed) flush()
+        else timer ??= setTimeout(flush, coalesce)
       })
     return { ref, advance, publish: (position) => Effect.andThen(advance(position), announce(position)) }
   })

@@ -217,7 +217,8 @@ const appends = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(streamId, marker, expectation).map(([s, marker, e]) => append(s, [marker], e)) }
 )
 
-const bound = (max: number) => fc.option(fc.integer({ min: -1, max }), { nil: undefined })
+// Bounds the port accepts (whole numbers from 0); the integrity checks cover the ones it refuses.
+const bound = (max: number) => fc.option(fc.integer({ min: 0, max }), { nil: undefined })
 
 // Appends (and closures) are listed twice: they are the commands that change the state.
 const commands = fc.commands<Model, EventStore.Service, false>([
