@@ -270,15 +270,22 @@ const openAccount = Effect.gen(function*() {
   yield* accounts.handle({ _tag: "Deposit", accountId: "a", amount: 100 })
 })
 
-/** Stored snapshots written by a buggy or foreign writer: the Snapshot type is not checked. */
-const badSnapshots: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+/**
+ * Stored snapshots written by a buggy or foreign writer: the Snapshot type is not checked. The last
+ * field says whether the case exists only on layers that keep a snapshot as it was given (memory,
+ * IndexedDB): PostgreSQL's integer column turns the version "2" into 2, a well-formed snapshot.
+ */
+const badSnapshots: ReadonlyArray<readonly [string, Record<string, unknown>, "verbatim only"?]> = [
   ["a snapshot whose command ids are not a list", { version: 2, stateVersion: 2, state: { _tag: "Opened", balance: 5 }, commandIds: 5 }],
-  ["a snapshot whose version is not a number", { version: "2", stateVersion: 2, state: { _tag: "Opened", balance: 5 }, commandIds: [] }],
+  ["a snapshot whose version is not a number", { version: "2", stateVersion: 2, state: { _tag: "Opened", balance: 5 }, commandIds: [] }, "verbatim only"],
   ["a snapshot past the stream's last version", { version: 40, stateVersion: 2, state: { _tag: "Opened", balance: 5 }, commandIds: [] }]
 ]
 
-/** Declares the catalogue's tests on the stores `layer` builds, a fresh one per test. */
-const suite = (layer: () => Layer.Layer<Stores, unknown>) => {
+/**
+ * Declares the catalogue's tests on the stores `layer` builds, a fresh one per test; `snapshotsKept` says
+ * whether its SnapshotStore keeps records as given ("verbatim") or in typed columns ("typed").
+ */
+const suite = (layer: () => Layer.Layer<Stores, unknown>, snapshotsKept: "verbatim" | "typed" = "verbatim") => {
     for (const entry of catalogue) {
       it.effect(`${entry.name} → ${entry.error}, nothing lost or changed`, () =>
         Effect.gen(function*() {
@@ -315,7 +322,7 @@ const suite = (layer: () => Layer.Layer<Stores, unknown>) => {
         assert.strictEqual(imported, file.events.length)
       }).pipe(Effect.provide(layer())))
 
-    for (const [name, snapshot] of badSnapshots) {
+    for (const [name, snapshot] of badSnapshots.filter(([, , only]) => only === undefined || snapshotsKept === "verbatim")) {
       it.effect(`${name} → ignored, the command goes through on the replayed state, nothing lost`, () =>
         Effect.gen(function*() {
           yield* openAccount
@@ -336,5 +343,8 @@ for (const [layerName, layer] of layers) describe(`bad input (${layerName})`, ()
 
 describePostgres("bad input (postgres)", () => {
   const { inEmptySchema } = useDatabase()
-  suite(() => inEmptySchema((schema) => Layer.merge(PostgresEventStore.layer({ schema }), PostgresSnapshotStore.layer({ schema }))))
+  suite(
+    () => inEmptySchema((schema) => Layer.merge(PostgresEventStore.layer({ schema }), PostgresSnapshotStore.layer({ schema }))),
+    "typed"
+  )
 })
