@@ -26,13 +26,13 @@ const layers: ReadonlyArray<readonly [string, () => Layer.Layer<EventStore.Event
   ["indexeddb (fake-indexeddb)", () => IndexedDbEventStore.layer({ name: `log-import-${databases++}` })]
 ]
 
-/** A log of two accounts: "a" archived then deleted, "b" open. */
+/** A log of two accounts: "b" open, "a" archived and at once deleted (its two markers in one run). */
 const exported = Effect.gen(function*() {
   yield* accounts.handle({ _tag: "Open", accountId: "a", owner: "Ada" })
   yield* accounts.handle({ _tag: "Open", accountId: "b", owner: "Bob" })
   yield* accounts.handle({ _tag: "Deposit", accountId: "a", amount: 7 })
-  yield* EventStore.archive("account-a")
   yield* accounts.handle({ _tag: "Deposit", accountId: "b", amount: 3 })
+  yield* EventStore.archive("account-a")
   yield* EventStore.remove("account-a")
   return yield* LogFile.exportLog
 }).pipe(Effect.provide(MemoryEventStore.layer))
