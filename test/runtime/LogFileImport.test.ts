@@ -3,15 +3,18 @@
  * export of archived and deleted streams imports again, a file the life cycle refuses writes
  * nothing, two imports racing into one empty store end with one whole log, a store failing half-way
  * writes nothing, duplicate event ids are refused, and payloads are stored as their Schema decodes
- * them. On the memory layer and on IndexedDB (fake-indexeddb).
+ * them. On the memory layer, on IndexedDB (fake-indexeddb) and on PostgreSQL when the test database
+ * is reachable (see `test/postgres/database.ts`).
  */
 import "fake-indexeddb/auto"
 import { BankAccount } from "@chronicle/examples"
 import { CommandHandler, EventStore, LogFile } from "@chronicle/runtime"
 import { IndexedDb, IndexedDbEventStore } from "@chronicle/store-indexeddb"
 import { MemoryEventStore } from "@chronicle/store-memory"
+import { PostgresEventStore } from "@chronicle/store-postgres"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Result, Stream } from "effect"
+import { describePostgres, useDatabase } from "../postgres/database.ts"
 import { bankAccount } from "./fixtures.ts"
 
 const accounts = CommandHandler.make(bankAccount)
@@ -54,79 +57,85 @@ const file = <Event>(events: ReadonlyArray<Event>) => ({ format: "chronicle-log"
 /** Many streams, many runs: an import of several batches. */
 const manyRuns = file(Array.from({ length: 40 }, (_, i) => record(`account-${i}`, 1, i + 1, "AccountOpened", opened(`${i}`))))
 
-for (const [name, layer] of layers) {
-  describe(`LogFile.importLog (${name})`, () => {
-    it.effect("the store's own export of a stream archived then deleted imports again, exactly", () =>
-      Effect.gen(function*() {
-        const source = yield* exported
-        const copy = yield* Effect.gen(function*() {
-          assert.strictEqual(yield* LogFile.importLog(JSON.stringify(source), domains), source.events.length)
-          return yield* LogFile.exportLog
-        }).pipe(Effect.provide(layer()))
-        assert.deepStrictEqual(copy, source)
-      }))
+/** Declares the import's tests on the stores `layer` builds, a fresh one per test. */
+const suite = (layer: () => Layer.Layer<EventStore.EventStore, unknown>) => {
+  it.effect("the store's own export of a stream archived then deleted imports again, exactly", () =>
+    Effect.gen(function*() {
+      const source = yield* exported
+      const copy = yield* Effect.gen(function*() {
+        assert.strictEqual(yield* LogFile.importLog(JSON.stringify(source), domains), source.events.length)
+        return yield* LogFile.exportLog
+      }).pipe(Effect.provide(layer()))
+      assert.deepStrictEqual(copy, source)
+    }))
 
-    it.effect("an event after an archive marker is refused by validation, and nothing is written", () =>
-      Effect.gen(function*() {
-        const bad = file([
-          record("account-b", 1, 1, "AccountOpened", opened("b")),
-          record("account-a", 1, 2, "AccountOpened", opened("a")),
-          record("account-a", 2, 3, EventStore.archivedType, { _tag: EventStore.archivedType }),
-          record("account-a", 3, 4, "Deposited", deposited("a", 1))
-        ])
-        assert.match(
-          Result.getOrThrowWith(Result.flip(LogFile.validate(bad, domains)), () => "valid").reason,
-          /event #4 \(stream "account-a", version 3\): the stream was closed before it: after an archive marker only a tombstone may follow/
-        )
-        const error = yield* Effect.flip(LogFile.importLog(bad, domains))
-        assert.strictEqual(error._tag, "InvalidLogFile")
-        assert.deepStrictEqual(yield* history, [])
-      }).pipe(Effect.provide(layer())))
+  it.effect("an event after an archive marker is refused by validation, and nothing is written", () =>
+    Effect.gen(function*() {
+      const bad = file([
+        record("account-b", 1, 1, "AccountOpened", opened("b")),
+        record("account-a", 1, 2, "AccountOpened", opened("a")),
+        record("account-a", 2, 3, EventStore.archivedType, { _tag: EventStore.archivedType }),
+        record("account-a", 3, 4, "Deposited", deposited("a", 1))
+      ])
+      assert.match(
+        Result.getOrThrowWith(Result.flip(LogFile.validate(bad, domains)), () => "valid").reason,
+        /event #4 \(stream "account-a", version 3\): the stream was closed before it: after an archive marker only a tombstone may follow/
+      )
+      const error = yield* Effect.flip(LogFile.importLog(bad, domains))
+      assert.strictEqual(error._tag, "InvalidLogFile")
+      assert.deepStrictEqual(yield* history, [])
+    }).pipe(Effect.provide(layer())))
 
-    it.effect("two imports racing into one empty store: one writes its whole log, the other is refused and writes nothing", () =>
-      Effect.gen(function*() {
-        const other = file(manyRuns.events.map((event) => ({
-          ...event,
-          metadata: { ...event.metadata, eventId: `other-${event.metadata.eventId}` }
-        })))
-        const [first, second] = yield* Effect.all(
-          [Effect.result(LogFile.importLog(manyRuns, domains)), Effect.result(LogFile.importLog(other, domains))],
-          { concurrency: "unbounded" }
-        )
-        const outcomes = [first, second].map((outcome) =>
-          Result.isSuccess(outcome) ? "imported" : `${outcome.failure._tag}: ${outcome.failure.message}`
-        )
-        assert.deepStrictEqual(outcomes.toSorted(), [
-          "InvalidLogFile: Invalid event log file: the store is not empty; import into an empty store",
-          "imported"
-        ])
-        const winner = Result.isSuccess(first) ? manyRuns : other
-        const log = yield* history
-        assert.deepStrictEqual(log.map((event) => event.metadata.eventId), winner.events.map((event) => event.metadata.eventId))
-      }).pipe(Effect.provide(layer())))
+  it.effect("two imports racing into one empty store: one writes its whole log, the other is refused and writes nothing", () =>
+    Effect.gen(function*() {
+      const other = file(manyRuns.events.map((event) => ({
+        ...event,
+        metadata: { ...event.metadata, eventId: `other-${event.metadata.eventId}` }
+      })))
+      const [first, second] = yield* Effect.all(
+        [Effect.result(LogFile.importLog(manyRuns, domains)), Effect.result(LogFile.importLog(other, domains))],
+        { concurrency: "unbounded" }
+      )
+      const outcomes = [first, second].map((outcome) =>
+        Result.isSuccess(outcome) ? "imported" : `${outcome.failure._tag}: ${outcome.failure.message}`
+      )
+      assert.deepStrictEqual(outcomes.toSorted(), [
+        "InvalidLogFile: Invalid event log file: the store is not empty; import into an empty store",
+        "imported"
+      ])
+      const winner = Result.isSuccess(first) ? manyRuns : other
+      const log = yield* history
+      assert.deepStrictEqual(log.map((event) => event.metadata.eventId), winner.events.map((event) => event.metadata.eventId))
+    }).pipe(Effect.provide(layer())))
 
-    it.effect("duplicate event ids are refused, naming both records", () =>
-      Effect.gen(function*() {
-        const twice = file([
-          record("account-a", 1, 1, "AccountOpened", opened("a")),
-          { ...record("account-a", 2, 2, "Deposited", deposited("a", 1)), metadata: { eventId: "e1", recordedAt: 0 } }
-        ])
-        const error = yield* Effect.flip(LogFile.importLog(twice, domains))
-        assert.strictEqual(
-          error.message,
-          `Invalid event log file: event #2 (stream "account-a", version 2): its event id "e1" is already the id of event #1 (stream "account-a", version 1)`
-        )
-        assert.deepStrictEqual(yield* history, [])
-      }).pipe(Effect.provide(layer())))
+  it.effect("duplicate event ids are refused, naming both records", () =>
+    Effect.gen(function*() {
+      const twice = file([
+        record("account-a", 1, 1, "AccountOpened", opened("a")),
+        { ...record("account-a", 2, 2, "Deposited", deposited("a", 1)), metadata: { eventId: "e1", recordedAt: 0 } }
+      ])
+      const error = yield* Effect.flip(LogFile.importLog(twice, domains))
+      assert.strictEqual(
+        error.message,
+        `Invalid event log file: event #2 (stream "account-a", version 2): its event id "e1" is already the id of event #1 (stream "account-a", version 1)`
+      )
+      assert.deepStrictEqual(yield* history, [])
+    }).pipe(Effect.provide(layer())))
 
-    it.effect("payload fields the Schema does not know are not stored", () =>
-      Effect.gen(function*() {
-        const extra = file([record("account-a", 1, 1, "AccountOpened", { ...opened("a"), isAdmin: true, note: { x: 1 } })])
-        assert.strictEqual(yield* LogFile.importLog(extra, domains), 1)
-        assert.deepStrictEqual((yield* history).map((event) => event.data), [opened("a")])
-      }).pipe(Effect.provide(layer())))
-  })
+  it.effect("payload fields the Schema does not know are not stored", () =>
+    Effect.gen(function*() {
+      const extra = file([record("account-a", 1, 1, "AccountOpened", { ...opened("a"), isAdmin: true, note: { x: 1 } })])
+      assert.strictEqual(yield* LogFile.importLog(extra, domains), 1)
+      assert.deepStrictEqual((yield* history).map((event) => event.data), [opened("a")])
+    }).pipe(Effect.provide(layer())))
 }
+
+for (const [name, layer] of layers) describe(`LogFile.importLog (${name})`, () => suite(layer))
+
+describePostgres("LogFile.importLog (postgres)", () => {
+  const { inEmptySchema } = useDatabase()
+  suite(() => inEmptySchema((schema) => PostgresEventStore.layer({ schema })))
+})
 
 describe("LogFile.importLog (indexeddb, failing half-way)", () => {
   it.effect("a quota error in the middle of an import writes nothing", () =>
