@@ -449,11 +449,35 @@ export interface Tail {
 }
 
 /**
+ * Admits one batch against its stream's tail, read inside the write: the expected version must
+ * match ({@link WrongExpectedVersion}), then the stream must accept the events ({@link closedBy},
+ * {@link StreamClosed}). Returns the stream's version before the batch. A single `append` is this
+ * check; {@link admit} applies it to every batch of an `appendMany`.
+ *
+ * @example
+ * ```ts
+ * EventStore.admitBatch({ streamId: "s", events, expected: ExpectedVersion.exact(2) }, { version: 2, type: "Noted" })
+ * // Result.succeed(2)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const admitBatch = (
+  { events, expected, streamId }: Batch,
+  tail: Tail
+): Result.Result<number, WrongExpectedVersion | StreamClosed> => {
+  if (!ExpectedVersion.matches(expected, tail.version)) {
+    return Result.fail(new WrongExpectedVersion({ streamId, expected, actual: tail.version }))
+  }
+  const closure = closedBy(tail.type, events)
+  return closure === undefined ? Result.succeed(tail.version) : Result.fail(new StreamClosed({ streamId, closure }))
+}
+
+/**
  * Admits the batches of an `appendMany` against the streams' tails (read inside the write), in batch
- * order, each against the stream as the batches before it leave it: the expected version must match
- * ({@link WrongExpectedVersion}), then the stream must accept the events ({@link closedBy},
- * {@link StreamClosed}). Returns each batch's version before it, or the first refusal, naming its
- * stream. Store layers call it inside their atomic write; a refusal writes nothing.
+ * order, each with {@link admitBatch} against the stream as the batches before it leave it. Returns
+ * each batch's version before it, or the first refusal, naming its stream. Store layers call it
+ * inside their atomic write; a refusal writes nothing.
  *
  * @example
  * ```ts
@@ -466,18 +490,14 @@ export const admit = (
   batches: ReadonlyArray<Batch>,
   tailOf: (streamId: string) => Tail
 ): Result.Result<ReadonlyArray<number>, WrongExpectedVersion | StreamClosed> => {
-  // Only a write of several batches can hold a stream twice: a single append skips the bookkeeping.
-  const moved = batches.length > 1 ? new Map<string, Tail>() : undefined
+  const moved = new Map<string, Tail>()
   const starts: Array<number> = []
-  for (const { events, expected, streamId } of batches) {
-    const tail = moved?.get(streamId) ?? tailOf(streamId)
-    if (!ExpectedVersion.matches(expected, tail.version)) {
-      return Result.fail(new WrongExpectedVersion({ streamId, expected, actual: tail.version }))
-    }
-    const closure = closedBy(tail.type, events)
-    if (closure !== undefined) return Result.fail(new StreamClosed({ streamId, closure }))
-    starts.push(tail.version)
-    moved?.set(streamId, { version: tail.version + events.length, type: events.at(-1)?.type ?? tail.type })
+  for (const batch of batches) {
+    const tail = moved.get(batch.streamId) ?? tailOf(batch.streamId)
+    const start = admitBatch(batch, tail)
+    if (Result.isFailure(start)) return Result.fail(start.failure)
+    starts.push(start.success)
+    moved.set(batch.streamId, { version: start.success + batch.events.length, type: batch.events.at(-1)?.type ?? tail.type })
   }
   return Result.succeed(starts)
 }

@@ -81,29 +81,29 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
       : Result.succeed(batches.map((batch, i) => record(batch, starts.success[i]!, metadata[i]!)))
   }
 
-  const appendBatches = <E>(
-    batches: ReadonlyArray<EventStore.Batch>,
-    condition: EventStore.Condition<E>
-  ) =>
-    EventStore.stampMany(batches).pipe(
-      // Write and head move in one step, so an interruption cannot leave subscribers behind the log,
-      // and subscribers see the whole write at once.
-      Effect.flatMap((metadata) =>
-        SubscriptionRef.modify(head, () => [write(batches, metadata, condition), log.length] as const)
-      ),
-      Effect.flatMap(Effect.fromResult)
-    )
+  // Write and head move in one step, so an interruption cannot leave subscribers behind the log,
+  // and subscribers see the whole write at once.
+  const commit = <A, E>(step: () => Result.Result<A, E>) =>
+    Effect.flatMap(SubscriptionRef.modify(head, () => [step(), log.length] as const), Effect.fromResult)
 
   const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
-    Effect.andThen(
-      EventStore.validateMany(batches, options),
-      appendBatches(batches, EventStore.positionCondition(options))
+    EventStore.validateMany(batches, options).pipe(
+      Effect.andThen(EventStore.stampMany(batches)),
+      Effect.flatMap((metadata) => commit(() => write(batches, metadata, EventStore.positionCondition(options))))
     )
 
+  // The one-batch case of `appendMany` (same checks, same record), without the bookkeeping of
+  // several batches: it is on every command's path.
   const append: EventStore.Service["append"] = (streamId, events, expected) =>
     EventStore.validate(streamId, events).pipe(
-      Effect.andThen(appendBatches([{ streamId, events, expected }], EventStore.anyPosition)),
-      Effect.map((results) => results[0]!)
+      Effect.andThen(EventStore.stamp(events)),
+      Effect.flatMap((metadata) =>
+        commit(() => {
+          const batch = { streamId, events, expected }
+          const start = EventStore.admitBatch(batch, tailOf(streamId))
+          return Result.isFailure(start) ? Result.fail(start.failure) : Result.succeed(record(batch, start.success, metadata))
+        })
+      )
     )
 
   const readLog: Pages.ReadPage<Envelope.Recorded, never> = (from, limit) =>

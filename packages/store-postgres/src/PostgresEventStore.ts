@@ -191,14 +191,13 @@ export const make = (
     const append: EventStore.Service["append"] = (streamId, events, expected) =>
       Effect.gen(function*() {
         yield* EventStore.validate(streamId, events)
-        const batches = [{ streamId, events, expected }]
+        const batch = { streamId, events, expected }
         if (events.length === 0) {
           // Nothing to write: check the expectation without a transaction.
           const tail = yield* Effect.mapError(log.tail(streamId), storeError("append", streamId))
-          const [actual] = yield* Effect.fromResult(EventStore.admit(batches, () => tailOf(tail)))
-          return { version: actual!, events: [] }
+          return { version: yield* Effect.fromResult(EventStore.admitBatch(batch, tailOf(tail))), events: [] }
         }
-        const [result] = yield* appendBatches(batches, EventStore.anyPosition)
+        const [result] = yield* appendBatches([batch], EventStore.anyPosition)
         return result!
       })
 
