@@ -13,6 +13,11 @@
  *   JSON nested at most `Envelope.maxDepth` (64) levels deep, metadata is what `Envelope.Metadata`
  *   allows, and a refused append fails with {@link StoreError} naming the event, its type and what is
  *   wrong.
+ * - `appendMany` writes several {@link Batch}es, each to its stream at its own expected version, in
+ *   one all-or-nothing write: a conflict, a closed stream or a bad event in any batch writes nothing
+ *   and names the stream; positions are contiguous in batch order; subscribers see the whole write
+ *   at once. With `expectedLastPosition` ({@link AppendManyOptions}) it writes only if the log is at
+ *   that position, checked inside the write, and fails with {@link WrongExpectedPosition} otherwise.
  * - Global positions are strictly increasing in commit order (a layer may leave gaps).
  * - `read` returns a stream's events in version order; `readAll` all events in global order.
  * - `subscribe` delivers catch-up then live events in global order: no gap, no duplicate.
