@@ -650,6 +650,40 @@ export const stamp = (events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArr
   })
 
 /**
+ * The records of an admitted `appendMany`, for a layer to store: each batch's events at the versions
+ * after its stream's (`starts`, from {@link admit}), at the positions after `lastPosition` in batch
+ * order, with their stamped metadata; and each batch's {@link AppendResult}.
+ *
+ * @example
+ * ```ts
+ * const results = EventStore.recordsOf(batches, starts, metadata, lastPosition)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const recordsOf = (
+  batches: ReadonlyArray<Batch>,
+  starts: ReadonlyArray<number>,
+  metadata: ReadonlyArray<ReadonlyArray<Envelope.Metadata>>,
+  lastPosition: number
+): ReadonlyArray<AppendResult> => {
+  let position = lastPosition
+  return batches.map(({ events, streamId }, b): AppendResult => {
+    const actual = starts[b]!
+    const recorded = events.map((event, i): Envelope.Recorded => ({
+      streamId,
+      version: actual + i + 1,
+      position: position + i + 1,
+      type: event.type,
+      data: event.data,
+      metadata: metadata[b]![i]!
+    }))
+    position += recorded.length
+    return { version: actual + recorded.length, events: recorded }
+  })
+}
+
+/**
  * {@link stamp}s the events of every batch of an `appendMany`, batch by batch.
  *
  * @since 0.1.0

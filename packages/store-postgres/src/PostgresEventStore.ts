@@ -139,20 +139,7 @@ export const make = (
         const moved = condition(last - count)
         if (moved !== undefined) return yield* Effect.fail(moved)
         const starts = yield* Effect.fromResult(EventStore.admit(batches, yield* tailsOf(batches)))
-        let next = last - count
-        const results = batches.map(({ events, streamId }, b): EventStore.AppendResult => {
-          const actual = starts[b]!
-          const recorded = events.map((event, i): Envelope.Recorded => ({
-            streamId,
-            version: actual + i + 1,
-            position: next + i + 1,
-            type: event.type,
-            data: event.data,
-            metadata: metadata[b]![i]!
-          }))
-          next += recorded.length
-          return { version: actual + recorded.length, events: recorded }
-        })
+        const results = EventStore.recordsOf(batches, starts, metadata, last - count)
         for (const { events } of results) if (events.length > 0) yield* log.insert(events, channel)
         // Runs once the outermost transaction has committed, even if the caller was interrupted.
         if (count > 0) yield* sql.afterCommit(head.advance(last))

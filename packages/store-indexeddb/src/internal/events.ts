@@ -81,20 +81,7 @@ export const append = async <E>(database: Database, request: Append<E>): Promise
       await transaction.done
       return Result.fail(starts.failure)
     }
-    let next = position
-    const results = request.batches.map(({ events, streamId }, b): EventStore.AppendResult => {
-      const actual = starts.success[b]!
-      const recorded = events.map((event, i): Envelope.Recorded => ({
-        streamId,
-        version: actual + i + 1,
-        position: next + i + 1,
-        type: event.type,
-        data: event.data,
-        metadata: request.metadata[b]![i]!
-      }))
-      next += recorded.length
-      return { version: actual + recorded.length, events: recorded }
-    })
+    const results = EventStore.recordsOf(request.batches, starts.success, request.metadata, position)
     for (const { events } of results) for (const event of events) writes.push(transaction.store.add(event))
     await Promise.all(writes)
     await transaction.done
