@@ -3,11 +3,11 @@
  * export of archived and deleted streams imports again, a file the life cycle refuses writes
  * nothing, two imports racing into one empty store end with one whole log, a store failing half-way
  * writes nothing, duplicate event ids are refused, and payloads are stored as their Schema decodes
- * them. On the memory layer, on IndexedDB (fake-indexeddb) and on PostgreSQL when the test database
+ * them (upcast to the current schema version). On the memory layer, on IndexedDB (fake-indexeddb) and on PostgreSQL when the test database
  * is reachable (see `test/postgres/database.ts`).
  */
 import "fake-indexeddb/auto"
-import { BankAccount } from "@chronicle/examples"
+import { BankAccount, User } from "@chronicle/examples"
 import { CommandHandler, EventStore, LogFile } from "@chronicle/runtime"
 import { IndexedDb, IndexedDbEventStore } from "@chronicle/store-indexeddb"
 import { MemoryEventStore } from "@chronicle/store-memory"
@@ -127,6 +127,21 @@ const suite = (layer: () => Layer.Layer<EventStore.EventStore, unknown>) => {
       const extra = file([record("account-a", 1, 1, "AccountOpened", { ...opened("a"), isAdmin: true, note: { x: 1 } })])
       assert.strictEqual(yield* LogFile.importLog(extra, domains), 1)
       assert.deepStrictEqual((yield* history).map((event) => event.data), [opened("a")])
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("a record of an older schema version is stored upcast, in the current one", () =>
+    Effect.gen(function*() {
+      const v1 = { _tag: "UserRegistered", userId: "u", name: "Ada King Lovelace", email: "ada@example.com" }
+      const old = file([record("user-u", 1, 1, "UserRegistered", v1)])
+      assert.strictEqual(yield* LogFile.importLog(old, [{ eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamIdOf }]), 1)
+      const [stored] = yield* history
+      assert.deepStrictEqual(
+        [stored!.data, stored!.metadata],
+        [
+          { _tag: "UserRegistered", userId: "u", givenName: "Ada King", familyName: "Lovelace", email: "ada@example.com" },
+          { eventId: "e1", recordedAt: 0, schemaVersion: 2 }
+        ]
+      )
     }).pipe(Effect.provide(layer())))
 }
 

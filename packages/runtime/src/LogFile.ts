@@ -85,7 +85,11 @@ export type Domains = ReadonlyArray<{
 
 /**
  * Checks a document (parsed JSON, or the JSON text) and returns it as a {@link LogFile}, or says
- * what is wrong: the shape, then per record the stream versions and positions, then the payloads.
+ * what is wrong: the shape, then per record the stream versions and positions, that its event id
+ * is new in the file (else naming both records), that its stream is still open for it (after an
+ * archive marker only a tombstone, after a tombstone nothing), then the payloads. The file returned
+ * is what an import stores: each domain payload as its Schema decodes it, encoded again by `Codec`
+ * (unknown fields dropped, in the current schema version).
  *
  * @example
  * ```ts
