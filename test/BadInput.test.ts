@@ -275,9 +275,10 @@ const catalogue: ReadonlyArray<Case> = [
   },
   {
     name: "an import with an event after an archive marker",
-    when: LogFile.importLog(fileOf([opening, marker(2, EventStore.archivedType), { ...marker(3, EventStore.archivedType), type: "AccountOpened", data: opening.data }]), [{
-      eventSchema: BankAccount.Event
-    }]),
+    when: LogFile.importLog(
+      fileOf([opening, marker(2, EventStore.archivedType), { ...marker(3, EventStore.archivedType), type: "AccountOpened", data: opening.data }]),
+      [{ eventSchema: BankAccount.Event }]
+    ),
     error: "InvalidLogFile",
     message: /event #3 \(stream "account-b", version 3\): the stream was closed before it: after an archive marker only a tombstone may follow/
   },
@@ -291,9 +292,10 @@ const catalogue: ReadonlyArray<Case> = [
   },
   {
     name: "an import with two records of one event id",
-    when: LogFile.importLog(fileOf([opening, { ...opening, streamId: "account-c", position: 2, data: { ...opening.data, accountId: "c" } }]), [{
-      eventSchema: BankAccount.Event
-    }]),
+    when: LogFile.importLog(
+      fileOf([opening, { ...opening, streamId: "account-c", position: 2, data: { ...opening.data, accountId: "c" } }]),
+      [{ eventSchema: BankAccount.Event }]
+    ),
     error: "InvalidLogFile",
     message: /event #2 \(stream "account-c", version 1\): its event id "e1" is already the id of event #1 \(stream "account-b", version 1\)/
   },

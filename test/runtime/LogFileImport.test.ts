@@ -3,8 +3,8 @@
  * export of archived and deleted streams imports again, a file the life cycle refuses writes
  * nothing, two imports racing into one empty store end with one whole log, a store failing half-way
  * writes nothing, duplicate event ids are refused, and payloads are stored as their Schema decodes
- * them (upcast to the current schema version). On the memory layer, on IndexedDB (fake-indexeddb) and on PostgreSQL when the test database
- * is reachable (see `test/postgres/database.ts`).
+ * them (upcast to the current schema version). On the memory layer, on IndexedDB (fake-indexeddb)
+ * and on PostgreSQL when the test database is reachable (see `test/postgres/database.ts`).
  */
 import "fake-indexeddb/auto"
 import { BankAccount, User } from "@chronicle/examples"
@@ -133,7 +133,8 @@ const suite = (layer: () => Layer.Layer<EventStore.EventStore, unknown>) => {
     Effect.gen(function*() {
       const v1 = { _tag: "UserRegistered", userId: "u", name: "Ada King Lovelace", email: "ada@example.com" }
       const old = file([record("user-u", 1, 1, "UserRegistered", v1)])
-      assert.strictEqual(yield* LogFile.importLog(old, [{ eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamIdOf }]), 1)
+      const users = [{ eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamIdOf }]
+      assert.strictEqual(yield* LogFile.importLog(old, users), 1)
       const [stored] = yield* history
       assert.deepStrictEqual(
         [stored!.data, stored!.metadata],
