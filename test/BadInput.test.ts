@@ -68,6 +68,22 @@ const fileWith = (change: Record<string, unknown>) => ({
 
 const deposit = { _tag: "Deposited", accountId: "a", amount: 1 }
 
+/** The record that opens account "b", as a log file holds it. */
+const opening = fileWith({}).events[0]!
+
+/** A life-cycle marker of account "b" at `version` (and the same position). */
+const marker = (version: number, type: EventStore.MarkerType) => ({
+  ...opening,
+  version,
+  position: version,
+  type,
+  data: { _tag: type },
+  metadata: { eventId: `e${version}`, recordedAt: 0 }
+})
+
+/** A log file of `events`. */
+const fileOf = (events: ReadonlyArray<unknown>) => ({ format: "chronicle-log", formatVersion: 1, events })
+
 /** Writes a raw record, as a foreign or older writer could have. */
 const raw = (streamId: string, type: string, data: unknown, schemaVersion?: number, metadata?: Partial<EventStore.Pending>) =>
   EventStore.EventStore.use((store) => store.append(streamId, [{ type, data, schemaVersion, ...metadata }], ExpectedVersion.any))
@@ -256,6 +272,59 @@ const catalogue: ReadonlyArray<Case> = [
     ),
     error: "InvalidLogFile",
     message: /event #2 \(stream "account-b", version 3\): expected version 2 of its stream/
+  },
+  {
+    name: "an import with an event after an archive marker",
+    when: LogFile.importLog(
+      fileOf([opening, marker(2, EventStore.archivedType), { ...marker(3, EventStore.archivedType), type: "AccountOpened", data: opening.data }]),
+      [{ eventSchema: BankAccount.Event }]
+    ),
+    error: "InvalidLogFile",
+    message: /event #3 \(stream "account-b", version 3\): the stream was closed before it: after an archive marker only a tombstone may follow/
+  },
+  {
+    name: "an import with an event after a tombstone",
+    when: LogFile.importLog(fileOf([opening, marker(2, EventStore.deletedType), marker(3, EventStore.archivedType)]), [{
+      eventSchema: BankAccount.Event
+    }]),
+    error: "InvalidLogFile",
+    message: /event #3 \(stream "account-b", version 3\): the stream was closed before it: nothing may follow a tombstone/
+  },
+  {
+    name: "an import with two records of one event id",
+    when: LogFile.importLog(
+      fileOf([opening, { ...opening, streamId: "account-c", position: 2, data: { ...opening.data, accountId: "c" } }]),
+      [{ eventSchema: BankAccount.Event }]
+    ),
+    error: "InvalidLogFile",
+    message: /event #2 \(stream "account-c", version 1\): its event id "e1" is already the id of event #1 \(stream "account-b", version 1\)/
+  },
+  {
+    name: "a multi-stream append with a conflict in its second batch (nothing written, the stream named)",
+    when: EventStore.EventStore.use((store) =>
+      store.appendMany([
+        { streamId: "account-c", events: [{ type: "AccountOpened", data: opening.data }], expected: ExpectedVersion.noStream },
+        { streamId: "account-a", events: [{ type: "Deposited", data: deposit }], expected: ExpectedVersion.noStream }
+      ])
+    ),
+    error: "WrongExpectedVersion",
+    message: /Stream "account-a": expected no stream, but it is at version 2/
+  },
+  {
+    name: "a multi-stream append into a store that is no longer where the writer expected it",
+    when: EventStore.EventStore.use((store) =>
+      store.appendMany([{ streamId: "account-a", events: [{ type: "Deposited", data: deposit }], expected: ExpectedVersion.any }], {
+        expectedLastPosition: 0
+      })
+    ),
+    error: "WrongExpectedPosition",
+    message: /expected the log at position 0, but it is at position 2/
+  },
+  {
+    name: "a multi-stream append with an expected position that is not a whole number",
+    when: EventStore.EventStore.use((store) => store.appendMany([], { expectedLastPosition: -1 })),
+    error: "StoreError",
+    message: /the expected last position is -1, not a whole number of 0 or more/
   },
   {
     name: "an import into a store that is not empty",

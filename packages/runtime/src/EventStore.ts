@@ -13,6 +13,11 @@
  *   JSON nested at most `Envelope.maxDepth` (64) levels deep, metadata is what `Envelope.Metadata`
  *   allows, and a refused append fails with {@link StoreError} naming the event, its type and what is
  *   wrong.
+ * - `appendMany` writes several {@link Batch}es, each to its stream at its own expected version, in
+ *   one all-or-nothing write: a conflict, a closed stream or a bad event in any batch writes nothing
+ *   and names the stream; positions are contiguous in batch order; subscribers see the whole write
+ *   at once. With `expectedLastPosition` ({@link AppendManyOptions}) it writes only if the log is at
+ *   that position, checked inside the write, and fails with {@link WrongExpectedPosition} otherwise.
  * - Global positions are strictly increasing in commit order (a layer may leave gaps).
  * - `read` returns a stream's events in version order; `readAll` all events in global order.
  * - `subscribe` delivers catch-up then live events in global order: no gap, no duplicate.
@@ -129,6 +134,14 @@ export interface Service {
     events: ReadonlyArray<Pending>,
     expected: ExpectedVersion.ExpectedVersion
   ) => Effect.Effect<AppendResult, WrongExpectedVersion | StreamClosed | StoreError>
+  /**
+   * Appends several batches, each to its stream at its own expected version, in one all-or-nothing
+   * write (see {@link Batch}); the results in batch order.
+   */
+  readonly appendMany: (
+    batches: ReadonlyArray<Batch>,
+    options?: AppendManyOptions
+  ) => Effect.Effect<ReadonlyArray<AppendResult>, WrongExpectedVersion | StreamClosed | WrongExpectedPosition | StoreError>
   /**
    * The events of one stream in version order; empty for a stream that does not exist. Life-cycle
    * markers are events too: a read returns them where they were recorded.
@@ -311,6 +324,190 @@ export const archive = close(archivedType)
 export const remove = close(deletedType)
 
 /**
+ * One batch of an {@link Service.appendMany}: events for one stream, at the version the writer
+ * expects that stream to be. A stream may have several batches in one write; each one's expectation
+ * is checked against the stream as the batches before it leave it (so a batch of events ending in an
+ * archive marker can be followed by a batch holding just the tombstone).
+ *
+ * @example
+ * ```ts
+ * const batch: EventStore.Batch = { streamId: "account-1", events: [opened], expected: ExpectedVersion.noStream }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Batch {
+  readonly streamId: string
+  readonly events: ReadonlyArray<Pending>
+  readonly expected: ExpectedVersion.ExpectedVersion
+}
+
+/**
+ * Conditions on a whole {@link Service.appendMany}, checked inside its write.
+ *
+ * @example
+ * ```ts
+ * const intoEmpty: EventStore.AppendManyOptions = { expectedLastPosition: 0 }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface AppendManyOptions {
+  /**
+   * Write only if the log's last position is this one (0: only into an empty store); otherwise fail
+   * with {@link WrongExpectedPosition} and write nothing.
+   */
+  readonly expectedLastPosition?: number | undefined
+}
+
+/**
+ * The write was refused: the log is not at the position the writer expected (another writer got
+ * there first). Nothing was written.
+ *
+ * @example
+ * ```ts
+ * new EventStore.WrongExpectedPosition({ expected: 0, actual: 12 }).message
+ * // "expected the log at position 0, but it is at position 12"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export class WrongExpectedPosition extends Data.TaggedError("WrongExpectedPosition")<{
+  readonly expected: number
+  readonly actual: number
+}> {
+  override get message(): string {
+    return `expected the log at position ${this.expected}, but it is at position ${this.actual}`
+  }
+}
+
+/**
+ * Checks an `appendMany` before anything is written, as {@link validate} checks an `append`: every
+ * batch passes {@link validate}, and an `expectedLastPosition` is a whole number of 0 or more. Store
+ * layers call it first in `appendMany`.
+ *
+ * @example
+ * ```ts
+ * yield* EventStore.validateMany([{ streamId: "", events: [], expected: ExpectedVersion.any }])
+ * // fails: StoreError "append failed: the stream id is empty"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const validateMany = (
+  batches: ReadonlyArray<Batch>,
+  options: AppendManyOptions = {}
+): Effect.Effect<void, StoreError> => {
+  const position = options.expectedLastPosition
+  if (position !== undefined && !(Number.isSafeInteger(position) && position >= 0)) {
+    const reason = `the expected last position is ${String(position)}, not a whole number of 0 or more`
+    return Effect.fail(new StoreError({ operation: "append", reason }))
+  }
+  return batches.length === 1
+    ? validate(batches[0]!.streamId, batches[0]!.events)
+    : Effect.forEach(batches, (batch) => validate(batch.streamId, batch.events), { discard: true })
+}
+
+/**
+ * A condition on the log's last position, which a layer applies inside its write: the error to fail
+ * with, or `undefined` to go on.
+ *
+ * @since 0.1.0
+ */
+export type Condition<E> = (lastPosition: number) => E | undefined
+
+/**
+ * The position condition of an `appendMany`, for a layer to apply inside its write to the log's last
+ * position: the {@link WrongExpectedPosition} to fail with, or `undefined` to go on. A single `append`
+ * has none ({@link anyPosition}).
+ *
+ * @example
+ * ```ts
+ * EventStore.positionCondition({ expectedLastPosition: 0 })(3) // WrongExpectedPosition { expected: 0, actual: 3 }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const positionCondition = (options: AppendManyOptions = {}): Condition<WrongExpectedPosition> => {
+  const expected = options.expectedLastPosition
+  return expected === undefined
+    ? anyPosition
+    : (actual) => (actual === expected ? undefined : new WrongExpectedPosition({ expected, actual }))
+}
+
+/**
+ * The condition of a write that may go at any position: it never refuses.
+ *
+ * @since 0.1.0
+ */
+export const anyPosition: Condition<never> = () => undefined
+
+/**
+ * The last record of a stream as a layer reads it inside its write: its version (0 for a new stream)
+ * and type.
+ *
+ * @since 0.1.0
+ */
+export interface Tail {
+  readonly version: number
+  readonly type: string | undefined
+}
+
+/**
+ * Admits one batch against its stream's tail, read inside the write: the expected version must
+ * match ({@link WrongExpectedVersion}), then the stream must accept the events ({@link closedBy},
+ * {@link StreamClosed}). Returns the stream's version before the batch. A single `append` is this
+ * check; {@link admit} applies it to every batch of an `appendMany`.
+ *
+ * @example
+ * ```ts
+ * EventStore.admitBatch({ streamId: "s", events, expected: ExpectedVersion.exact(2) }, { version: 2, type: "Noted" })
+ * // Result.succeed(2)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const admitBatch = (
+  { events, expected, streamId }: Batch,
+  tail: Tail
+): Result.Result<number, WrongExpectedVersion | StreamClosed> => {
+  if (!ExpectedVersion.matches(expected, tail.version)) {
+    return Result.fail(new WrongExpectedVersion({ streamId, expected, actual: tail.version }))
+  }
+  const closure = closedBy(tail.type, events)
+  return closure === undefined ? Result.succeed(tail.version) : Result.fail(new StreamClosed({ streamId, closure }))
+}
+
+/**
+ * Admits the batches of an `appendMany` against the streams' tails (read inside the write), in batch
+ * order, each with {@link admitBatch} against the stream as the batches before it leave it. Returns
+ * each batch's version before it, or the first refusal, naming its stream. Store layers call it
+ * inside their atomic write; a refusal writes nothing.
+ *
+ * @example
+ * ```ts
+ * EventStore.admit(batches, (streamId) => tails.get(streamId) ?? { version: 0, type: undefined })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const admit = (
+  batches: ReadonlyArray<Batch>,
+  tailOf: (streamId: string) => Tail
+): Result.Result<ReadonlyArray<number>, WrongExpectedVersion | StreamClosed> => {
+  const moved = new Map<string, Tail>()
+  const starts: Array<number> = []
+  for (const batch of batches) {
+    const tail = moved.get(batch.streamId) ?? tailOf(batch.streamId)
+    const start = admitBatch(batch, tail)
+    if (Result.isFailure(start)) return Result.fail(start.failure)
+    starts.push(start.success)
+    moved.set(batch.streamId, { version: start.success + batch.events.length, type: batch.events.at(-1)?.type ?? tail.type })
+  }
+  return Result.succeed(starts)
+}
+
+/**
  * Checks an append before anything is written, so that every layer refuses the same appends with the
  * same {@link StoreError}: the stream id must not be empty, each event must pass {@link problemOf},
  * and a life-cycle marker must be the last event of its append (so a stream's last record tells
@@ -451,6 +648,50 @@ export const stamp = (events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArr
     const random = fiber.getRef(Random.Random)
     return Effect.succeed(events.map((event) => ({ eventId: event.eventId ?? uuid(random), recordedAt: now, ...given(event) })))
   })
+
+/**
+ * The records of an admitted `appendMany`, for a layer to store: each batch's events at the versions
+ * after its stream's (`starts`, from {@link admit}), at the positions after `lastPosition` in batch
+ * order, with their stamped metadata; and each batch's {@link AppendResult}.
+ *
+ * @example
+ * ```ts
+ * const results = EventStore.recordsOf(batches, starts, metadata, lastPosition)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const recordsOf = (
+  batches: ReadonlyArray<Batch>,
+  starts: ReadonlyArray<number>,
+  metadata: ReadonlyArray<ReadonlyArray<Envelope.Metadata>>,
+  lastPosition: number
+): ReadonlyArray<AppendResult> => {
+  let position = lastPosition
+  return batches.map(({ events, streamId }, b): AppendResult => {
+    const actual = starts[b]!
+    const recorded = events.map((event, i): Envelope.Recorded => ({
+      streamId,
+      version: actual + i + 1,
+      position: position + i + 1,
+      type: event.type,
+      data: event.data,
+      metadata: metadata[b]![i]!
+    }))
+    position += recorded.length
+    return { version: actual + recorded.length, events: recorded }
+  })
+}
+
+/**
+ * {@link stamp}s the events of every batch of an `appendMany`, batch by batch.
+ *
+ * @since 0.1.0
+ */
+export const stampMany = (batches: ReadonlyArray<Batch>): Effect.Effect<ReadonlyArray<ReadonlyArray<Envelope.Metadata>>> =>
+  batches.length === 1
+    ? Effect.map(stamp(batches[0]!.events), (metadata) => [metadata])
+    : Effect.forEach(batches, (batch) => stamp(batch.events))
 
 const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
 

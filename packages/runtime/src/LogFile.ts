@@ -2,16 +2,22 @@
  * **LogFile**: a whole event log as one JSON document, to export from a store and import into
  * another (a backup, a bug report, moving from memory to IndexedDB). An import checks everything
  * before it writes anything: the document's shape, every record's envelope, versions 1, 2, 3… per
- * stream, strictly increasing positions, that each record is what a store accepts (the one check
- * every store applies on append, `EventStore.problemOf`: metadata, reserved types, marker shape,
- * payload depth), and — given the domains' event Schemas — every payload. A
- * file that fails any check is refused with {@link InvalidLogFile} saying what and where, and the
- * store is left as it was.
+ * stream, strictly increasing positions, the streams' life cycle (after an archive marker only a
+ * tombstone, after a tombstone nothing), event ids unique in the file, that each record is what a
+ * store accepts (the one check every store applies on append, `EventStore.problemOf`: metadata,
+ * reserved types, marker shape, payload depth), and — given the domains' event Schemas — every
+ * payload. A file that fails any check is refused with {@link InvalidLogFile} saying what and where,
+ * and the store is left as it was.
+ *
+ * What is stored is what was checked: each payload as its domain's Schema decodes it, encoded again
+ * by `Codec` (fields the Schema does not know are dropped; a record of an older schema version is
+ * upcast and stored in the current one).
  *
  * Imports go into an empty store only, so that the log is reproduced exactly (event ids, times and
- * order kept; positions are the target store's own, in the same order). Each run of consecutive
- * events of one stream is one atomic append; a store that fails in the middle of an import (quota,
- * connection) keeps the runs appended before, so import into a store you can discard.
+ * order kept; positions are the target store's own, in the same order). The whole import is one
+ * `EventStore.appendMany`: one all-or-nothing write, on the condition that the store is still empty
+ * when it happens. A store that fails in the middle (quota, connection) has written nothing, and of
+ * two imports racing into one empty store one writes its whole log and the other is refused.
  *
  * @since 0.1.0
  */
@@ -79,7 +85,11 @@ export type Domains = ReadonlyArray<{
 
 /**
  * Checks a document (parsed JSON, or the JSON text) and returns it as a {@link LogFile}, or says
- * what is wrong: the shape, then per record the stream versions and positions, then the payloads.
+ * what is wrong: the shape, then per record the stream versions and positions, that its event id
+ * is new in the file (else naming both records), that its stream is still open for it (after an
+ * archive marker only a tombstone, after a tombstone nothing), then the payloads. The file returned
+ * is what an import stores: each domain payload as its Schema decodes it, encoded again by `Codec`
+ * (unknown fields dropped, in the current schema version).
  *
  * @example
  * ```ts
@@ -94,46 +104,80 @@ export const validate = (input: unknown, domains: Domains): Result.Result<LogFil
   if (Result.isFailure(parsed)) return invalid("it is not JSON")
   const file = Schema.decodeUnknownResult(LogFile)(parsed.success, { errors: "all" })
   if (Result.isFailure(file)) return invalid(`it is not a Chronicle event log: ${Issues.format(file.failure.issue, parsed.success)}`)
-  const readers = new Map<string, (recorded: Envelope.Recorded) => string | undefined>()
+  const readers = new Map<string, (recorded: Envelope.Recorded) => Result.Result<Envelope.Recorded, string>>()
   for (const { eventSchema, streamId, upcasters } of domains) {
-    const read = reader(Codec.decoder(eventSchema, upcasters), streamId as ((event: Codec.Tagged) => string) | undefined)
+    const read = reader(
+      Codec.decoder(eventSchema, upcasters),
+      Codec.encoder(eventSchema, upcasters),
+      streamId as ((event: Codec.Tagged) => string) | undefined
+    )
     for (const type of Codec.eventTypes(eventSchema) ?? []) readers.set(type, read)
   }
-  const versions = new Map<string, number>()
-  const closed = new Set<string>()
+  const tails = new Map<string, { readonly version: number; readonly type: string }>()
+  const ids = new Map<string, string>()
+  const records: Array<LogFile["events"][number]> = []
   let position = 0
   for (const [i, recorded] of file.success.events.entries()) {
     const where = `event #${i + 1} (stream "${recorded.streamId}", version ${recorded.version})`
-    const expected = (versions.get(recorded.streamId) ?? 0) + 1
+    const tail = tails.get(recorded.streamId)
+    const expected = (tail?.version ?? 0) + 1
     if (recorded.version !== expected) return invalid(`${where}: expected version ${expected} of its stream`)
     if (recorded.position <= position) return invalid(`${where}: position ${recorded.position} does not follow ${position}`)
-    if (closed.has(recorded.streamId)) return invalid(`${where}: the stream was closed before it`)
-    const read = readers.get(recorded.type)
-    const problem = EventStore.problemOf(pendingOf(recorded)) ??
-      (EventStore.closureOf(recorded.type) !== undefined
-        ? undefined // a marker: nothing more to check
-        : read === undefined
-        ? `unknown event type "${recorded.type}"`
-        : read(recorded))
+    const twin = ids.get(recorded.metadata.eventId)
+    if (twin !== undefined) return invalid(`${where}: its event id "${recorded.metadata.eventId}" is already the id of ${twin}`)
+    const pending = pendingOf(recorded)
+    const closure = EventStore.closedBy(tail?.type, [pending])
+    if (closure !== undefined) return invalid(`${where}: the stream was closed before it: ${afterClosure[closure]}`)
+    const problem = EventStore.problemOf(pending)
     if (problem !== undefined) return invalid(`${where}: ${problem}`)
-    if (EventStore.closureOf(recorded.type) === "Deleted") closed.add(recorded.streamId)
-    versions.set(recorded.streamId, recorded.version)
+    const read = readers.get(recorded.type)
+    const stored = EventStore.closureOf(recorded.type) !== undefined
+      ? Result.succeed(recorded) // a marker: nothing more to check
+      : read === undefined
+      ? Result.fail(`unknown event type "${recorded.type}"`)
+      : read(recorded)
+    if (Result.isFailure(stored)) return invalid(`${where}: ${stored.failure}`)
+    // A re-encoded payload is JSON: `Codec.encoder` encodes with the Schema's JSON codec.
+    records.push(stored.success as LogFile["events"][number])
+    ids.set(recorded.metadata.eventId, where)
+    tails.set(recorded.streamId, recorded)
     position = recorded.position
   }
-  return Result.succeed(file.success)
+  return Result.succeed({ ...file.success, events: records })
 }
 
-/** Checks one record of a domain: its payload decodes, is of its own type, and sits in its stream. */
+/** What may follow a life-cycle marker in its stream. */
+const afterClosure: Record<EventStore.Closure, string> = {
+  Archived: "after an archive marker only a tombstone may follow",
+  Deleted: "nothing may follow a tombstone"
+}
+
+/**
+ * Checks one record of a domain: its payload decodes, is of its own type, and sits in its stream.
+ * Returns the record as it is stored: its payload encoded again from what the Schema decoded, in the
+ * current schema version.
+ */
 const reader = (
   decode: ReturnType<typeof Codec.decoder>,
+  encode: ReturnType<typeof Codec.encoder<Codec.Tagged>>,
   streamIdOf: ((event: Codec.Tagged) => string) | undefined
 ) =>
-(recorded: Envelope.Recorded): string | undefined => {
+(recorded: Envelope.Recorded): Result.Result<Envelope.Recorded, string> => {
   const decoded = decode(recorded)
-  if (Result.isFailure(decoded)) return decoded.failure.reason
-  if (decoded.success.data._tag !== recorded.type) return `its payload is a "${decoded.success.data._tag}"`
-  const streamId = streamIdOf?.(decoded.success.data)
-  return streamId === undefined || streamId === recorded.streamId ? undefined : `it belongs to stream "${streamId}"`
+  if (Result.isFailure(decoded)) return Result.fail(decoded.failure.reason)
+  const event = decoded.success.data
+  if (event._tag !== recorded.type) return Result.fail(`its payload is a "${event._tag}"`)
+  const streamId = streamIdOf?.(event)
+  if (streamId !== undefined && streamId !== recorded.streamId) return Result.fail(`it belongs to stream "${streamId}"`)
+  const encoded = encode(recorded.streamId, [event])
+  if (Result.isFailure(encoded)) return Result.fail(`it does not encode again: ${encoded.failure.reason}`)
+  const [{ data, schemaVersion }] = encoded.success as [EventStore.Pending]
+  const { schemaVersion: _, ...metadata } = recorded.metadata
+  return Result.succeed({
+    ...recorded,
+    data,
+    metadata: schemaVersion === undefined || schemaVersion === 1 ? metadata : { ...metadata, schemaVersion }
+  })
 }
 
 /**
@@ -156,9 +200,11 @@ const parseJson = (text: string): Result.Result<unknown, unknown> => {
 }
 
 /**
- * Validates a document and, if it is valid and the store is empty, appends its events stream by
- * stream in their global order, keeping event ids, times and the other metadata. Returns the number
- * of events imported.
+ * Validates a document and, if it is valid, appends its events — as {@link validate} returns them —
+ * in one all-or-nothing `EventStore.appendMany` that only writes into an empty store, keeping event
+ * ids, times and the other metadata. Returns the number of events imported. A store that is not
+ * empty (or another import that got there first) is refused with {@link InvalidLogFile}; a store that
+ * fails has written nothing.
  *
  * @example
  * ```ts
@@ -174,23 +220,31 @@ export const importLog = (
   Effect.gen(function*() {
     const file = yield* Effect.fromResult(validate(input, domains))
     const store = yield* EventStore.EventStore
-    if ((yield* store.lastPosition) > 0) {
-      return yield* new InvalidLogFile({ reason: "the store is not empty; import into an empty store" })
-    }
-    for (const run of runsByStream(file.events)) {
-      const [first] = run
-      yield* store.append(first!.streamId, run.map(pendingOf), ExpectedVersion.exact(first!.version - 1))
-    }
+    yield* store.appendMany(batchesOf(file.events), { expectedLastPosition: 0 }).pipe(
+      Effect.catchTag("WrongExpectedPosition", () =>
+        Effect.fail(new InvalidLogFile({ reason: "the store is not empty; import into an empty store" })))
+    )
     return file.events.length
   })
 
-/** Splits the log into runs of consecutive events of one stream: one append each, in order. */
-const runsByStream = (events: ReadonlyArray<Envelope.Recorded>): ReadonlyArray<ReadonlyArray<Envelope.Recorded>> => {
+/**
+ * Splits the log into runs of consecutive events of one stream, a life-cycle marker ending its run
+ * (it must be the last event of its batch): one batch each, in order.
+ */
+const batchesOf = (events: ReadonlyArray<Envelope.Recorded>): ReadonlyArray<EventStore.Batch> => {
   const runs: Array<Array<Envelope.Recorded>> = []
   for (const event of events) {
     const last = runs.at(-1)
-    if (last !== undefined && last[0]!.streamId === event.streamId) last.push(event)
-    else runs.push([event])
+    const tail = last?.at(-1)
+    if (tail !== undefined && tail.streamId === event.streamId && EventStore.closureOf(tail.type) === undefined) {
+      last!.push(event)
+    } else {
+      runs.push([event])
+    }
   }
-  return runs
+  return runs.map((run) => ({
+    streamId: run[0]!.streamId,
+    events: run.map(pendingOf),
+    expected: ExpectedVersion.exact(run[0]!.version - 1)
+  }))
 }

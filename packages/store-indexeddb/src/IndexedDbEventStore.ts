@@ -7,7 +7,10 @@
  *   that closes the stream (`EventStore.closedBy`), and adds all events or none. Readwrite
  *   transactions run one at a time, across tabs, so positions are assigned in commit order (1, 2, 3…
  *   without gaps) and no append slips in after an archive marker or a tombstone; a unique index on
- *   `[streamId, version]` guarantees that no two writers both record version n of a stream.
+ *   `[streamId, version]` guarantees that no two writers both record version n of a stream. An
+ *   `appendMany` is the same transaction over all its batches (a single `append` is its one-batch
+ *   case), its position condition checked on the log's last position inside it: two racing imports
+ *   into one empty database cannot interleave.
  * - Reads by stream and by position go through indexes and key ranges, a page per transaction.
  * - `subscribe` delivers catch-up then live events, including those appended in other tabs: after
  *   each commit a tab posts the new last position on a `BroadcastChannel`, and the others read the
@@ -20,7 +23,7 @@
  */
 import type { Envelope } from "@chronicle/core"
 import { EventStore, Pages } from "@chronicle/runtime"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Layer, Result, Stream } from "effect"
 import type { Scope } from "effect"
 import * as IndexedDb from "./IndexedDb.ts"
 import * as Connection from "./internal/connection.ts"
@@ -64,30 +67,34 @@ export const make = (options: Options): Effect.Effect<EventStore.Service, Indexe
     )
     const pageSize = options.pageSize
 
-    const append: EventStore.Service["append"] = (streamId, events, expected) =>
+    const appendBatches = <E>(batches: ReadonlyArray<EventStore.Batch>, condition: EventStore.Condition<E>) =>
       Effect.gen(function*() {
-        yield* EventStore.validate(streamId, events)
-        const metadata = yield* EventStore.stamp(events)
+        const metadata = yield* EventStore.stampMany(batches)
         // Once committed, the head must move even if the caller is interrupted, or live subscribers
-        // in this tab would wait for the next commit.
+        // in this tab would wait for the next commit. It moves once, to the write's last event.
         const outcome = yield* Effect.uninterruptible(
-          connection.transact("append", streamId, (database) =>
-            Events.append(database, { streamId, events, metadata, expected })).pipe(
+          connection.transact("append", batches.length === 1 ? batches[0]!.streamId : undefined, (database) =>
+            Events.append(database, { batches, metadata, condition })).pipe(
               Effect.tap((outcome) => {
-                const last = outcome._tag === "Written" ? outcome.events.at(-1) : undefined
-                return last === undefined ? Effect.void : head.publish(last.position)
+                const last = Result.isSuccess(outcome) ? outcome.success.findLast((result) => result.events.length > 0) : undefined
+                return last === undefined ? Effect.void : head.publish(last.events.at(-1)!.position)
               })
             )
         )
-        switch (outcome._tag) {
-          case "Conflict":
-            return yield* new EventStore.WrongExpectedVersion({ streamId, expected, actual: outcome.actual })
-          case "Closed":
-            return yield* new EventStore.StreamClosed({ streamId, closure: outcome.closure })
-          case "Written":
-            return { version: outcome.version, events: outcome.events }
-        }
+        return yield* Effect.fromResult(outcome)
       })
+
+    const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
+      Effect.andThen(
+        EventStore.validateMany(batches, options),
+        appendBatches(batches, EventStore.positionCondition(options))
+      )
+
+    const append: EventStore.Service["append"] = (streamId, events, expected) =>
+      EventStore.validate(streamId, events).pipe(
+        Effect.andThen(appendBatches([{ streamId, events, expected }], EventStore.anyPosition)),
+        Effect.map((results) => results[0]!)
+      )
 
     const readLog = (operation: string): Pages.ReadPage<Envelope.Recorded, EventStore.StoreError> => (from, limit) =>
       connection.transact(operation, undefined, (database) => Events.readLog(database, from, limit))
@@ -95,6 +102,7 @@ export const make = (options: Options): Effect.Effect<EventStore.Service, Indexe
 
     return {
       append,
+      appendMany,
       read: (streamId, range) =>
         Stream.unwrap(Effect.as(
           EventStore.validateRange("read", range, streamId),

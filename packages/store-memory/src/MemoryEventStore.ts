@@ -2,7 +2,9 @@
  * The in-memory **EventStore** layer: the reference implementation of the port. It keeps the global
  * log in one array and an index of each stream's events. It checks the expected version, writes and
  * moves the head that live subscriptions follow in one synchronous step: no other fiber can
- * interleave between check and write, and no interruption can fall between write and head move.
+ * interleave between check and write, and no interruption can fall between write and head move. An
+ * `appendMany` is that same step over all its batches (a single `append` is its one-batch case): every
+ * batch is checked before any is written.
  *
  * Recorded events are immutable: an append records a deep-frozen copy of each payload (the caller
  * keeps its own objects, free to change), and reads hand out those frozen records, so no caller can
@@ -14,7 +16,6 @@
  * @since 0.1.0
  */
 import type { Envelope } from "@chronicle/core"
-import { ExpectedVersion } from "@chronicle/core"
 import { EventStore, Pages } from "@chronicle/runtime"
 import { Effect, Layer, Result, Stream, SubscriptionRef } from "effect"
 
@@ -33,19 +34,17 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
   const streams = new Map<string, Array<Envelope.Recorded>>()
   const head = yield* SubscriptionRef.make(0)
 
-  const write = (
-    streamId: string,
-    events: ReadonlyArray<EventStore.Pending>,
-    expected: ExpectedVersion.ExpectedVersion,
-    metadata: ReadonlyArray<Envelope.Metadata>
-  ): Result.Result<EventStore.AppendResult, EventStore.WrongExpectedVersion | EventStore.StreamClosed> => {
+  const tailOf = (streamId: string): EventStore.Tail => {
     const stream = streams.get(streamId)
-    const actual = stream?.length ?? 0
-    if (!ExpectedVersion.matches(expected, actual)) {
-      return Result.fail(new EventStore.WrongExpectedVersion({ streamId, expected, actual }))
-    }
-    const closure = EventStore.closedBy(stream?.at(-1)?.type, events)
-    if (closure !== undefined) return Result.fail(new EventStore.StreamClosed({ streamId, closure }))
+    return { version: stream?.length ?? 0, type: stream?.at(-1)?.type }
+  }
+
+  /** Records one admitted batch after the log's last event: a deep-frozen copy of each payload. */
+  const record = (
+    { events, streamId }: EventStore.Batch,
+    actual: number,
+    metadata: ReadonlyArray<Envelope.Metadata>
+  ): EventStore.AppendResult => {
     const recorded = events.map((event, i): Envelope.Recorded =>
       Object.freeze({
         streamId,
@@ -58,23 +57,53 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     )
     // Append in place: readers only ever get copies (slices), so no one sees the array grow. One
     // push per event: spreading a batch into one call overflows the stack past ~100,000 arguments.
+    const stream = streams.get(streamId)
     const into = stream ?? []
     for (const event of recorded) {
       log.push(event)
       into.push(event)
     }
     if (stream === undefined && recorded.length > 0) streams.set(streamId, into)
-    return Result.succeed({ version: actual + recorded.length, events: recorded })
+    return { version: actual + recorded.length, events: recorded }
   }
 
+  // Checks every batch before it writes any, so a refusal writes nothing.
+  const write = <E>(
+    batches: ReadonlyArray<EventStore.Batch>,
+    metadata: ReadonlyArray<ReadonlyArray<Envelope.Metadata>>,
+    condition: EventStore.Condition<E>
+  ): Result.Result<ReadonlyArray<EventStore.AppendResult>, E | EventStore.WrongExpectedVersion | EventStore.StreamClosed> => {
+    const moved = condition(log.length)
+    if (moved !== undefined) return Result.fail(moved)
+    const starts = EventStore.admit(batches, tailOf)
+    return Result.isFailure(starts)
+      ? Result.fail(starts.failure)
+      : Result.succeed(batches.map((batch, i) => record(batch, starts.success[i]!, metadata[i]!)))
+  }
+
+  // Write and head move in one step, so an interruption cannot leave subscribers behind the log,
+  // and subscribers see the whole write at once.
+  const commit = <A, E>(step: () => Result.Result<A, E>) =>
+    Effect.flatMap(SubscriptionRef.modify(head, () => [step(), log.length] as const), Effect.fromResult)
+
+  const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
+    EventStore.validateMany(batches, options).pipe(
+      Effect.andThen(EventStore.stampMany(batches)),
+      Effect.flatMap((metadata) => commit(() => write(batches, metadata, EventStore.positionCondition(options))))
+    )
+
+  // The one-batch case of `appendMany` (same checks, same record), without the bookkeeping of
+  // several batches: it is on every command's path.
   const append: EventStore.Service["append"] = (streamId, events, expected) =>
     EventStore.validate(streamId, events).pipe(
       Effect.andThen(EventStore.stamp(events)),
-      // Write and head move in one step, so an interruption cannot leave subscribers behind the log.
       Effect.flatMap((metadata) =>
-        SubscriptionRef.modify(head, () => [write(streamId, events, expected, metadata), log.length] as const)
-      ),
-      Effect.flatMap(Effect.fromResult)
+        commit(() => {
+          const batch = { streamId, events, expected }
+          const start = EventStore.admitBatch(batch, tailOf(streamId))
+          return Result.isFailure(start) ? Result.fail(start.failure) : Result.succeed(record(batch, start.success, metadata))
+        })
+      )
     )
 
   const readLog: Pages.ReadPage<Envelope.Recorded, never> = (from, limit) =>
@@ -83,6 +112,7 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
 
   return {
     append,
+    appendMany,
     read: (streamId, range) => {
       const to = range?.to ?? Number.MAX_SAFE_INTEGER
       const events = Pages.stream<Envelope.Recorded, never>({

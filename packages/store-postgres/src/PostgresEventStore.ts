@@ -42,13 +42,12 @@
  * @since 0.1.0
  */
 import type { Envelope } from "@chronicle/core"
-import { ExpectedVersion } from "@chronicle/core"
 import { EventStore, Pages } from "@chronicle/runtime"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Layer, Result, Stream } from "effect"
 import type { Duration, Scope } from "effect"
 import { SqlClient } from "effect/sql"
-import type { SqlError } from "effect/sql"
+import { SqlError } from "effect/sql"
 import * as Events from "./internal/events.ts"
 import { storeError, transaction } from "./internal/failure.ts"
 import * as Head from "./internal/head.ts"
@@ -113,76 +112,88 @@ export const make = (
       reconnectDelay: options.reconnectDelay
     }).pipe(Effect.mapError(storeError("listen")))
 
-    // The stream's actual version, if it admits `events` at `expected`.
-    const admit = (
-      streamId: string,
-      events: ReadonlyArray<EventStore.Pending>,
-      expected: ExpectedVersion.ExpectedVersion,
-      tail: Events.Tail | undefined
-    ): Effect.Effect<number, EventStore.WrongExpectedVersion | EventStore.StreamClosed> => {
-      const actual = tail?.version ?? 0
-      if (!ExpectedVersion.matches(expected, actual)) {
-        return Effect.fail(new EventStore.WrongExpectedVersion({ streamId, expected, actual }))
-      }
-      const closure = EventStore.closedBy(tail?.type, events)
-      return closure === undefined
-        ? Effect.succeed(actual)
-        : Effect.fail(new EventStore.StreamClosed({ streamId, closure }))
-    }
+    const tailOf = (tail: Events.Tail | undefined): EventStore.Tail =>
+      tail === undefined ? { version: 0, type: undefined } : tail
 
-    const write = (
-      streamId: string,
-      events: ReadonlyArray<EventStore.Pending>,
-      expected: ExpectedVersion.ExpectedVersion,
-      metadata: ReadonlyArray<Envelope.Metadata>
+    // The tails of the streams of `batches`, read after the head lock was granted.
+    const tailsOf = (batches: ReadonlyArray<EventStore.Batch>) =>
+      Effect.map(
+        Effect.forEach([...new Set(batches.map((batch) => batch.streamId))], (streamId) =>
+          Effect.map(log.tail(streamId), (tail) => [streamId, tailOf(tail)] as const)),
+        (tails) => {
+          const byStream = new Map(tails)
+          return (streamId: string) => byStream.get(streamId)!
+        }
+      )
+
+    // One transaction: the head lock and the positions of all events, the position condition, the
+    // streams' expectations and life cycles (`EventStore.admit`), then one insert per batch.
+    const write = <E>(
+      batches: ReadonlyArray<EventStore.Batch>,
+      metadata: ReadonlyArray<ReadonlyArray<Envelope.Metadata>>,
+      condition: EventStore.Condition<E>
     ) =>
       transaction(sql, Effect.gen(function*() {
-        const last = yield* log.allocate(events.length)
-        const actual = yield* Effect.flatMap(log.tail(streamId), (tail) => admit(streamId, events, expected, tail))
-        const recorded = events.map((event, i): Envelope.Recorded => ({
-          streamId,
-          version: actual + i + 1,
-          position: last - events.length + i + 1,
-          type: event.type,
-          data: event.data,
-          metadata: metadata[i]!
-        }))
-        yield* log.insert(recorded, channel)
+        const count = batches.reduce((sum, batch) => sum + batch.events.length, 0)
+        const last = yield* log.allocate(count)
+        const moved = condition(last - count)
+        if (moved !== undefined) return yield* Effect.fail(moved)
+        const starts = yield* Effect.fromResult(EventStore.admit(batches, yield* tailsOf(batches)))
+        const results = EventStore.recordsOf(batches, starts, metadata, last - count)
+        for (const { events } of results) if (events.length > 0) yield* log.insert(events, channel)
         // Runs once the outermost transaction has committed, even if the caller was interrupted.
-        yield* sql.afterCommit(head.advance(last))
-        return { version: actual + recorded.length, events: recorded }
+        if (count > 0) yield* sql.afterCommit(head.advance(last))
+        return results
       })).pipe(Effect.provideService(SqlClient.BeginTransaction, readCommitted))
 
-    // Another writer took the version: report the stream's version now, as a conflict.
-    const conflict = (streamId: string, expected: ExpectedVersion.ExpectedVersion) =>
-      log.tail(streamId).pipe(
-        Effect.mapError(storeError("append", streamId)),
-        Effect.flatMap((tail) =>
-          Effect.fail(new EventStore.WrongExpectedVersion({ streamId, expected, actual: tail?.version ?? 0 }))
-        )
+    // Another writer took a version: report the stream it moved, as a conflict.
+    const conflict = (batches: ReadonlyArray<EventStore.Batch>) =>
+      tailsOf(batches).pipe(
+        Effect.mapError(storeError("append", batches[0]!.streamId)),
+        Effect.flatMap((tailOf) => {
+          const admitted = EventStore.admit(batches, tailOf)
+          const { expected, streamId } = batches[0]!
+          return Effect.fail(
+            Result.isFailure(admitted)
+              ? admitted.failure
+              : new EventStore.WrongExpectedVersion({ streamId, expected, actual: tailOf(streamId).version })
+          )
+        })
+      )
+
+    const appendBatches = <E>(batches: ReadonlyArray<EventStore.Batch>, condition: EventStore.Condition<E>) =>
+      Effect.flatMap(EventStore.stampMany(batches), (metadata) => write(batches, metadata, condition)).pipe(
+        Effect.catchIf(SqlError.isSqlError, (error) =>
+          isVersionTaken(error)
+            ? conflict(batches)
+            : Effect.fail(storeError("append", batches.length === 1 ? batches[0]!.streamId : undefined)(error)))
+      )
+
+    const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
+      Effect.andThen(
+        EventStore.validateMany(batches, options),
+        appendBatches(batches, EventStore.positionCondition(options))
       )
 
     const append: EventStore.Service["append"] = (streamId, events, expected) =>
       Effect.gen(function*() {
         yield* EventStore.validate(streamId, events)
-        const metadata = yield* EventStore.stamp(events)
+        const batch = { streamId, events, expected }
         if (events.length === 0) {
-          const actual = yield* Effect.flatMap(log.tail(streamId), (tail) => admit(streamId, events, expected, tail))
-          return { version: actual, events: [] }
+          // Nothing to write: check the expectation without a transaction.
+          const tail = yield* Effect.mapError(log.tail(streamId), storeError("append", streamId))
+          return { version: yield* Effect.fromResult(EventStore.admitBatch(batch, tailOf(tail))), events: [] }
         }
-        return yield* write(streamId, events, expected, metadata)
-      }).pipe(
-        Effect.catchTag("SqlError", (error) =>
-          isVersionTaken(error)
-            ? conflict(streamId, expected)
-            : Effect.fail(storeError("append", streamId)(error)))
-      )
+        const [result] = yield* appendBatches([batch], EventStore.anyPosition)
+        return result!
+      })
 
     const readLog = (operation: string): Pages.ReadPage<Envelope.Recorded, EventStore.StoreError> =>
     (from, limit) => log.readLog(from, limit).pipe(Effect.mapError(storeError(operation)))
 
     return {
       append,
+      appendMany,
       read: (streamId, range) => {
         const to = Math.min(range?.to ?? Events.maxVersion, Events.maxVersion)
         const events = Pages.stream<Envelope.Recorded, EventStore.StoreError>({

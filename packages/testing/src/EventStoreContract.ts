@@ -25,6 +25,11 @@
  *   changes nothing stored); one append of `hugeBatch` events succeeds and reads back; read ranges that
  *   are not whole numbers of 0 or more are a `StoreError` everywhere; an append interrupted at any
  *   point is never left behind the head subscribers wait on.
+ * - **multiStream**: `appendMany` writes several streams in one all-or-nothing write — contiguous
+ *   positions in batch order; a conflict, a closed stream or a bad event in any batch writes nothing
+ *   and names the stream; subscribers never see part of a write; the `expectedLastPosition`
+ *   condition is checked inside the write, so racing writers into one empty store end with one
+ *   whole winner; racing writes of several streams each land in one piece.
  *
  * The suite is a list of {@link Check}s (a name and an async test), so it runs under any test runner:
  * {@link register} declares them with `describe`/`it` (vitest, jest, mocha…), and {@link checks} gives
@@ -53,6 +58,7 @@ import * as Concurrency from "./internal/storeContract/concurrency.ts"
 import * as Integrity from "./internal/storeContract/integrity.ts"
 import * as Lifecycle from "./internal/storeContract/lifecycle.ts"
 import * as Model from "./internal/storeContract/model.ts"
+import * as MultiStream from "./internal/storeContract/multiStream.ts"
 import * as Subscriptions from "./internal/storeContract/subscriptions.ts"
 import * as Validation from "./internal/storeContract/validation.ts"
 import { withStore } from "./internal/storeContract/support.ts"
@@ -99,7 +105,15 @@ export interface Options {
  * @since 0.1.0
  */
 export interface Check {
-  readonly group: "model" | "concurrency" | "subscriptions" | "atomicity" | "lifecycle" | "validation" | "integrity"
+  readonly group:
+    | "model"
+    | "concurrency"
+    | "subscriptions"
+    | "atomicity"
+    | "lifecycle"
+    | "validation"
+    | "integrity"
+    | "multiStream"
   readonly name: string
   readonly run: () => Promise<void>
 }
@@ -130,7 +144,8 @@ export const checks = (options: Options): ReadonlyArray<Check> => {
     ...group("atomicity", Atomicity.checks(options.makeLayer)),
     ...group("lifecycle", Lifecycle.checks(options.makeLayer)),
     ...group("validation", Validation.checks(options.makeLayer)),
-    ...group("integrity", Integrity.checks(options.makeLayer, options.hugeBatch ?? Integrity.hugeBatch))
+    ...group("integrity", Integrity.checks(options.makeLayer, options.hugeBatch ?? Integrity.hugeBatch)),
+    ...group("multiStream", MultiStream.checks(options.makeLayer))
   ]
 }
 

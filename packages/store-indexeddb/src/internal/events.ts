@@ -1,8 +1,9 @@
 /**
- * The transactions of the event log, each one `async` function (see `connection.ts`): an append is
- * one readwrite transaction that reads the stream's last record and the log's last position, checks
- * the expectation, then that the stream is not closed (`EventStore.closedBy` on the last record's
- * type), and adds all records, or none; a page read is one readonly request.
+ * The transactions of the event log, each one `async` function (see `connection.ts`): an append (of
+ * one batch or of several, `appendMany`) is one readwrite transaction that reads the last record of
+ * each stream it writes and the log's last position, checks the position condition, then each
+ * batch's expectation and that its stream is not closed (`EventStore.admit`), and adds all records,
+ * or none; a page read is one readonly request.
  *
  * Readwrite transactions on the `events` store run one at a time, across connections and tabs, so
  * check-then-write cannot interleave and positions are assigned in commit order. The unique index on
@@ -12,24 +13,23 @@
  * @internal
  */
 import type { Envelope } from "@chronicle/core"
-import { ExpectedVersion } from "@chronicle/core"
 import { EventStore } from "@chronicle/runtime"
+import { Result } from "effect"
 import type { IDBPIndex, IDBPTransaction } from "idb"
 import { nameOf } from "./failure.ts"
 import type { ChronicleSchema, Database } from "./schema.ts"
 
-/** The outcome of an append transaction. */
-export type Appended =
-  | { readonly _tag: "Written"; readonly version: number; readonly events: ReadonlyArray<Envelope.Recorded> }
-  | { readonly _tag: "Conflict"; readonly actual: number }
-  | { readonly _tag: "Closed"; readonly closure: EventStore.Closure }
+/** The outcome of an append transaction: each batch as written, or why nothing was. */
+export type Appended<E> = Result.Result<
+  ReadonlyArray<EventStore.AppendResult>,
+  E | EventStore.WrongExpectedVersion | EventStore.StreamClosed
+>
 
-/** What to append: the events, their stamped metadata and the writer's expectation. */
-export interface Append {
-  readonly streamId: string
-  readonly events: ReadonlyArray<EventStore.Pending>
-  readonly metadata: ReadonlyArray<Envelope.Metadata>
-  readonly expected: ExpectedVersion.ExpectedVersion
+/** What to append: the batches, their stamped metadata and the condition on the log's last position. */
+export interface Append<E> {
+  readonly batches: ReadonlyArray<EventStore.Batch>
+  readonly metadata: ReadonlyArray<ReadonlyArray<Envelope.Metadata>>
+  readonly condition: EventStore.Condition<E>
 }
 
 type Events<Mode extends IDBTransactionMode> = IDBPTransaction<ChronicleSchema, ["events"], Mode>
@@ -54,37 +54,38 @@ const lastPositionIn = async <Mode extends IDBTransactionMode>(transaction: Even
 /** The position of the last recorded event, 0 for an empty log. */
 export const lastPosition = (database: Database): Promise<number> => lastPositionIn(database.transaction("events"))
 
-/** Appends all events or none, if the stream is where the writer expects it. */
-export const append = async (database: Database, request: Append): Promise<Appended> => {
+/** The tails of the streams of `batches`, read in one transaction. */
+const tailsIn = async (index: StreamIndex, batches: ReadonlyArray<EventStore.Batch>) => {
+  const streamIds = [...new Set(batches.map((batch) => batch.streamId))]
+  const tails = await Promise.all(streamIds.map((streamId) => lastRecordIn(index, streamId)))
+  const byStream = new Map(streamIds.map((streamId, i) => [streamId, tails[i]!]))
+  return (streamId: string): EventStore.Tail => byStream.get(streamId)!
+}
+
+/** Appends all batches or none, if the log and every stream are where the writer expects them. */
+export const append = async <E>(database: Database, request: Append<E>): Promise<Appended<E>> => {
   const transaction = database.transaction("events", "readwrite")
   const writes: Array<Promise<number>> = []
   try {
-    const [last, position] = await Promise.all([
-      lastRecordIn(transaction.store.index("stream"), request.streamId),
+    const [tailOf, position] = await Promise.all([
+      tailsIn(transaction.store.index("stream"), request.batches),
       lastPositionIn(transaction)
     ])
-    const actual = last.version
-    if (!ExpectedVersion.matches(request.expected, actual)) {
+    const moved = request.condition(position)
+    if (moved !== undefined) {
       await transaction.done
-      return { _tag: "Conflict", actual }
+      return Result.fail(moved)
     }
-    const closure = EventStore.closedBy(last.type, request.events)
-    if (closure !== undefined) {
+    const starts = EventStore.admit(request.batches, tailOf)
+    if (Result.isFailure(starts)) {
       await transaction.done
-      return { _tag: "Closed", closure }
+      return Result.fail(starts.failure)
     }
-    const events = request.events.map((event, i): Envelope.Recorded => ({
-      streamId: request.streamId,
-      version: actual + i + 1,
-      position: position + i + 1,
-      type: event.type,
-      data: event.data,
-      metadata: request.metadata[i]!
-    }))
-    for (const event of events) writes.push(transaction.store.add(event))
+    const results = EventStore.recordsOf(request.batches, starts.success, request.metadata, position)
+    for (const { events } of results) for (const event of events) writes.push(transaction.store.add(event))
     await Promise.all(writes)
     await transaction.done
-    return { _tag: "Written", version: actual + events.length, events }
+    return Result.succeed(results)
   } catch (error) {
     // Abort explicitly: a request that threw (rather than failed) would otherwise let the
     // transaction commit the records added before it.
@@ -92,8 +93,15 @@ export const append = async (database: Database, request: Append): Promise<Appen
     abort(transaction)
     await transaction.done.catch(ignore)
     if (nameOf(error) !== "ConstraintError") throw error
-    const { version } = await lastRecordIn(database.transaction("events").store.index("stream"), request.streamId)
-    return { _tag: "Conflict", actual: version }
+    // Another writer took a version: report the stream it moved, as a conflict.
+    const tailOf = await tailsIn(database.transaction("events").store.index("stream"), request.batches)
+    const admitted = EventStore.admit(request.batches, tailOf)
+    const { expected, streamId } = request.batches[0]!
+    return Result.fail(
+      Result.isFailure(admitted)
+        ? admitted.failure
+        : new EventStore.WrongExpectedVersion({ streamId, expected, actual: tailOf(streamId).version })
+    )
   }
 }
 
