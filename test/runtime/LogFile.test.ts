@@ -7,11 +7,19 @@ import { bankAccount } from "./fixtures.ts"
 
 const accounts = CommandHandler.make(bankAccount)
 const domains = [
-  { eventSchema: BankAccount.Event, streamId: BankAccount.streamIdOf },
-  { eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamIdOf }
+  LogFile.domain({ eventSchema: BankAccount.Event, streamId: BankAccount.streamIdOf }),
+  LogFile.domain({ eventSchema: User.Event, upcasters: User.upcasters, streamId: User.streamIdOf })
 ]
 
 describe("LogFile", () => {
+  it("LogFile.domain checks that streamId takes the domain's events", () => {
+    // @ts-expect-error BankAccount.streamId maps an id, not an event, to its stream
+    const wrong = LogFile.domain({ eventSchema: BankAccount.Event, streamId: BankAccount.streamId })
+    const right = LogFile.domain({ eventSchema: BankAccount.Event, streamId: BankAccount.streamIdOf })
+    assert.strictEqual(right.streamId, BankAccount.streamIdOf)
+    assert.strictEqual(wrong.eventSchema, right.eventSchema)
+  })
+
   it.effect("export then import into an empty store reproduces the log exactly", () =>
     Effect.gen(function*() {
       const exported = yield* Effect.gen(function*() {

@@ -70,16 +70,41 @@ export const exportLog: Effect.Effect<LogFile, StoreError, EventStore.EventStore
 )
 
 /**
+ * One domain of a log file: its event Schema (and upcasters) and optionally the stream each of its
+ * events belongs to.
+ *
+ * @since 0.1.0
+ */
+export interface Domain<Event extends Codec.Tagged> {
+  readonly eventSchema: Codec.EventSchema<Event>
+  readonly upcasters?: Upcaster.Upcasters | undefined
+  /** The stream an event must sit in, e.g. `BankAccount.streamIdOf`. */
+  readonly streamId?: ((event: Event) => string) | undefined
+}
+
+/**
+ * Types one entry of {@link Domains}: `streamId` must take the domain's own events, so that a
+ * function of an id (`BankAccount.streamId`) is a type error rather than a wrong stream at import.
+ *
+ * @example
+ * ```ts
+ * const domains = [LogFile.domain({ eventSchema: BankAccount.Event, streamId: BankAccount.streamIdOf })]
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const domain = <Event extends Codec.Tagged>(domain: Domain<Event>): Domains[number] => domain
+
+/**
  * The event Schemas (and upcasters) an import checks payloads with, by event type, and optionally
- * the stream each event belongs to. Records of types not listed (but the life-cycle markers) are
- * refused.
+ * the stream each event belongs to (build each with {@link domain} to have `streamId` checked
+ * against its events). Records of types not listed (but the life-cycle markers) are refused.
  *
  * @since 0.1.0
  */
 export type Domains = ReadonlyArray<{
   readonly eventSchema: Codec.EventSchema<Codec.Tagged>
   readonly upcasters?: Upcaster.Upcasters | undefined
-  /** The stream an event must sit in, e.g. `BankAccount.streamIdOf`. */
   readonly streamId?: ((event: never) => string) | undefined
 }>
 
