@@ -16,7 +16,9 @@
  *   same view the store keeps events in. So `JSON.parse(body)` is a valid input: a `Schema.Date`
  *   field takes an ISO string, a `Schema.BigInt` a string of digits, and the decider gets a `Date`
  *   and a `bigint`. Input that does not decode is an {@link InvalidCommand} listing each problem at
- *   its path (an unknown `_tag` names the tags that exist).
+ *   its path (an unknown `_tag` names the tags that exist). The input is read once, into a plain
+ *   copy that is what gets decoded: a getter or Proxy that throws is an `InvalidCommand` too, at the
+ *   path of the read that threw.
  * - **`handle(command)`** for a value built in-process, already of the command type (a `Date`, not
  *   its ISO string): it is handled as it is, without decoding. To check such a value against the
  *   Schema's refinements first, decode it with the command Schema itself.
@@ -34,13 +36,13 @@
  *
  * @since 0.1.0
  */
-import type { Envelope } from "@chronicle/core"
-import { Decider, ExpectedVersion, Upcaster } from "@chronicle/core"
+import { Decider, Envelope, ExpectedVersion, Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schedule, Schema, Stream } from "effect"
 import * as Codec from "./Codec.ts"
 import { EventStore, type StoreError, StreamClosed, type WrongExpectedVersion } from "./EventStore.ts"
 import * as Inspector from "./Inspector.ts"
 import * as Issues from "./internal/issues.ts"
+import * as Plain from "./internal/plain.ts"
 import * as Snapshots from "./internal/snapshots.ts"
 import type { SnapshotStore } from "./SnapshotStore.ts"
 import * as StreamState from "./StreamState.ts"
@@ -80,8 +82,22 @@ export class InvalidCommand extends Data.TaggedError("InvalidCommand")<{
  */
 export const commandDecoder = <Command>(commandSchema: Schema.Codec<Command, unknown, never, never>) => {
   const decode = Schema.decodeUnknownResult(Schema.toCodecJson(commandSchema))
-  return (input: unknown): Result.Result<Command, InvalidCommand> =>
-    Result.mapError(decode(input, { errors: "all" }), (error) => new InvalidCommand({ issues: Issues.problems(error.issue, input) }))
+  const unreadable = (refusal: Plain.Refusal) =>
+    Result.fail(
+      new InvalidCommand({ issues: [{ path: refusal.path, message: `Reading the input threw: ${Plain.describeThrown(refusal.thrown)}` }] })
+    )
+  return (input: unknown): Result.Result<Command, InvalidCommand> => {
+    // Read the input once, into a plain copy: a getter or Proxy that throws, or answers differently
+    // on a second read, cannot throw out of here or make the decoded command differ from the checked one.
+    const copied = Plain.copy(input, "loose", Envelope.maxDepth)
+    if (!copied.ok) return unreadable(copied.refusal)
+    const plain = copied.value
+    // What the copy keeps as it is (a class instance, what lies deeper) is read by the decoder.
+    const decoded = Plain.attempt(() =>
+      Result.mapError(decode(plain, { errors: "all" }), (error) => new InvalidCommand({ issues: Issues.problems(error.issue, plain) }))
+    )
+    return decoded.ok ? decoded.value : unreadable(decoded.refusal)
+  }
 }
 
 /**

@@ -64,9 +64,10 @@ export const make = (options: Options): Effect.Effect<EventStore.Service, Indexe
     )
     const pageSize = options.pageSize
 
-    const append: EventStore.Service["append"] = (streamId, events, expected) =>
+    const append: EventStore.Service["append"] = (streamId, given, expected) =>
       Effect.gen(function*() {
-        yield* EventStore.validate(streamId, events)
+        // What is written is the snapshot validation makes, never the caller's objects.
+        const events = yield* EventStore.validate(streamId, given)
         const metadata = yield* EventStore.stamp(events)
         // Once committed, the head must move even if the caller is interrupted, or live subscribers
         // in this tab would wait for the next commit.

@@ -4,9 +4,9 @@
  * moves the head that live subscriptions follow in one synchronous step: no other fiber can
  * interleave between check and write, and no interruption can fall between write and head move.
  *
- * Recorded events are immutable: an append records a deep-frozen copy of each payload (the caller
- * keeps its own objects, free to change), and reads hand out those frozen records, so no caller can
- * change what another one reads.
+ * Recorded events are immutable: an append records the deep-frozen copy of each payload that
+ * `EventStore.validate` makes as it checks it (the caller keeps its own objects, free to change),
+ * and reads hand out those frozen records, so no caller can change what another one reads.
  *
  * It is what tests, the playground's memory mode and one-process apps use; the contract suite in
  * `@chronicle/testing` holds every other layer to its behaviour.
@@ -52,7 +52,7 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
         version: actual + i + 1,
         position: log.length + i + 1,
         type: event.type,
-        data: frozenCopy(event.data),
+        data: event.data,
         metadata: Object.freeze(metadata[i]!)
       })
     )
@@ -68,11 +68,15 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
   }
 
   const append: EventStore.Service["append"] = (streamId, events, expected) =>
+    // Validation hands back a snapshot of the events, their payloads frozen copies: that is what is recorded.
     EventStore.validate(streamId, events).pipe(
-      Effect.andThen(EventStore.stamp(events)),
-      // Write and head move in one step, so an interruption cannot leave subscribers behind the log.
-      Effect.flatMap((metadata) =>
-        SubscriptionRef.modify(head, () => [write(streamId, events, expected, metadata), log.length] as const)
+      Effect.flatMap((events) =>
+        EventStore.stamp(events).pipe(
+          // Write and head move in one step, so an interruption cannot leave subscribers behind the log.
+          Effect.flatMap((metadata) =>
+            SubscriptionRef.modify(head, () => [write(streamId, events, expected, metadata), log.length] as const)
+          )
+        )
       ),
       Effect.flatMap(Effect.fromResult)
     )
@@ -106,23 +110,6 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     lastPosition: Effect.sync(() => log.length)
   }
 })
-
-/**
- * A deep copy of a JSON value (`EventStore.validate` has checked it is one), frozen all the way down.
- * Copying as it freezes costs a fraction of `structuredClone` and leaves the caller's value alone.
- */
-const frozenCopy = (value: unknown): unknown => {
-  if (typeof value !== "object" || value === null) return value
-  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy))
-  const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const item = frozenCopy((value as Record<string, unknown>)[key])
-    // An own "__proto__" key (as `JSON.parse` makes) is data: assigning it would set the prototype.
-    if (key === "__proto__") Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true })
-    else copy[key] = item
-  }
-  return Object.freeze(copy)
-}
 
 /**
  * A layer providing a fresh, empty in-memory {@link EventStore.EventStore}.

@@ -162,9 +162,10 @@ export const make = (
         )
       )
 
-    const append: EventStore.Service["append"] = (streamId, events, expected) =>
+    const append: EventStore.Service["append"] = (streamId, given, expected) =>
       Effect.gen(function*() {
-        yield* EventStore.validate(streamId, events)
+        // What is written is the snapshot validation makes, never the caller's objects.
+        const events = yield* EventStore.validate(streamId, given)
         const metadata = yield* EventStore.stamp(events)
         if (events.length === 0) {
           const actual = yield* Effect.flatMap(log.tail(streamId), (tail) => admit(streamId, events, expected, tail))
