@@ -67,7 +67,7 @@ const assign = (target: Record<string, unknown>, key: string, item: unknown) => 
 
 /** A copied container: its copy and how many levels it nests (-1 while it is being copied). */
 interface Done {
-  readonly copy: unknown
+  copy: unknown
   height: number
 }
 
@@ -130,6 +130,7 @@ export const copy = (value: unknown, mode: "json" | "loose", max: number): Outco
       }
       result = strict ? Object.freeze(record) : record
     }
+    entry.copy = result
     entry.height = height = levels + 1
     return result
   }
