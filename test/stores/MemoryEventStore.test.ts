@@ -28,7 +28,7 @@ describe("MemoryEventStore", () => {
         return yield* LogFile.exportLog
       }).pipe(Effect.provide(MemoryEventStore.layer))
       const imported = yield* Effect.gen(function*() {
-        const imported = yield* LogFile.importLog(exported, [{ eventSchema: BankAccount.Event, streamId: BankAccount.streamId }])
+        const imported = yield* LogFile.importLog(exported, [{ eventSchema: BankAccount.Event, streamId: BankAccount.streamIdOf }])
         return { imported, last: yield* EventStore.EventStore.use((store) => store.lastPosition) }
       }).pipe(Effect.provide(MemoryEventStore.layer))
       assert.deepStrictEqual(imported, { imported: count, last: count })
