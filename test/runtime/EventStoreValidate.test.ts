@@ -35,6 +35,15 @@ describe("EventStore.validate", () => {
     assert.isFalse(Envelope.isWithinDepth(shared(Envelope.maxDepth + 1)))
   })
 
+  it("a value that throws when read is not within any depth: isWithinDepth answers false, it does not throw", () => {
+    const unreadable = new Proxy({}, {
+      ownKeys: () => {
+        throw new Error("ownKeys trap")
+      }
+    })
+    assert.isFalse(Envelope.isWithinDepth({ a: [unreadable] }))
+  })
+
   it("returns a frozen plain copy of each payload, a shared sub-tree copied once and shared in the copy", () => {
     const data = shared(Envelope.maxDepth - 1)
     const [event] = Effect.runSync(EventStore.validate("s", [{ type: "Shared", data }]))
