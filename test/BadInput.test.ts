@@ -83,6 +83,58 @@ const marker = (version: number, type: EventStore.MarkerType) => ({
 
 /** A log file of `events`. */
 const fileOf = (events: ReadonlyArray<unknown>) => ({ format: "chronicle-log", formatVersion: 1, events })
+/** A value with a getter that throws `1` at `key`. */
+const throwingAt = <A extends object>(value: A, key: string): A =>
+  Object.defineProperty({ ...value }, key, {
+    enumerable: true,
+    get() {
+      throw 1
+    }
+  })
+
+/** A value whose getter at `key` answers `first` once, then throws: read it twice and it fails. */
+const onceAt = <A extends object>(value: A, key: string, first: unknown): A => {
+  let reads = 0
+  return Object.defineProperty({ ...value }, key, {
+    enumerable: true,
+    get() {
+      if (reads++ > 0) throw new Error(`read ${key} twice`)
+      return first
+    }
+  })
+}
+
+/** A Proxy whose every trap throws. */
+const hostile = new Proxy({}, {
+  get: () => {
+    throw new Error("get trap")
+  },
+  ownKeys: () => {
+    throw new Error("ownKeys trap")
+  },
+  getPrototypeOf: () => {
+    throw new Error("getPrototypeOf trap")
+  },
+  has: () => {
+    throw new Error("has trap")
+  },
+  getOwnPropertyDescriptor: () => {
+    throw new Error("getOwnPropertyDescriptor trap")
+  }
+})
+
+/** A domain whose decider puts a throwing getter into the event it decides. */
+const throwingEvents = CommandHandler.make({
+  decider: Decider.make({
+    initialState: 0,
+    decide: (command: BankAccount.Command): Result.Result<ReadonlyArray<BankAccount.Event>, never> =>
+      Result.succeed([throwingAt(BankAccount.Event.cases.Deposited.make({ accountId: command.accountId, amount: 1 }), "amount")]),
+    evolve: (count: number, _: BankAccount.Event) => count + 1
+  }),
+  commandSchema: BankAccount.Command.cases.Deposit,
+  eventSchema: BankAccount.Event,
+  streamId: BankAccount.streamIdOf
+})
 
 /** Writes a raw record, as a foreign or older writer could have. */
 const raw = (streamId: string, type: string, data: unknown, schemaVersion?: number, metadata?: Partial<EventStore.Pending>) =>
@@ -118,6 +170,44 @@ const catalogue: ReadonlyArray<Case> = [
     when: accounts.handleUnknown({ _tag: "Embezzle", accountId: "a", amount: 1 }),
     error: "InvalidCommand",
     message: /Invalid command: Unknown _tag "Embezzle": expected one of "Open", "Deposit", "Withdraw" at \["_tag"\]/
+  },
+  {
+    name: "a command whose getter throws",
+    when: Effect.suspend(() => accounts.handleUnknown(throwingAt({ _tag: "Open", accountId: "a", owner: "A" }, "owner"))),
+    error: "InvalidCommand",
+    message: /Invalid command: Reading the input threw: 1 at \["owner"\]/
+  },
+  {
+    name: "a command that is a Proxy whose traps throw",
+    when: Effect.suspend(() => accounts.handleUnknown({ _tag: "Deposit", accountId: "a", amount: hostile })),
+    error: "InvalidCommand",
+    message: /Invalid command: Reading the input threw: .*trap at \["amount"\]/
+  },
+  {
+    name: "an event whose payload's getter throws (raw append)",
+    when: Effect.suspend(() => raw("account-a", "Deposited", throwingAt(deposit, "amount"))),
+    error: "StoreError",
+    message: /event 1 \("Deposited"\): reading its data threw at \["amount"\]: 1/
+  },
+  {
+    name: "an event whose payload is a Proxy whose traps throw (raw append)",
+    when: Effect.suspend(() => raw("account-a", "Deposited", { ...deposit, note: [hostile] })),
+    error: "StoreError",
+    message: /event 1 \("Deposited"\): reading its data threw at \["note"\]\[0\]: .*trap/
+  },
+  {
+    name: "an event that is itself a Proxy whose traps throw (raw append)",
+    when: Effect.suspend(() =>
+      EventStore.EventStore.use((store) => store.append("account-a", [hostile as EventStore.Pending], ExpectedVersion.any))
+    ),
+    error: "StoreError",
+    message: /event 1: reading it threw: get trap/
+  },
+  {
+    name: "a decided event whose getter throws (through a CommandHandler)",
+    when: Effect.suspend(() => throwingEvents.handle({ _tag: "Deposit", accountId: "a", amount: 1 })),
+    error: "EventEncodeError",
+    message: /"Deposited" for stream "account-a" does not encode: reading it threw at \["amount"\]: 1/
   },
   {
     name: "an unknown event type in storage",
@@ -240,6 +330,22 @@ const catalogue: ReadonlyArray<Case> = [
     }]),
     error: "InvalidLogFile",
     message: /JSON nested at most 64 levels deep/
+  },
+  {
+    name: "an import of a record whose getter throws",
+    when: Effect.suspend(() =>
+      LogFile.importLog(fileWith({ data: throwingAt({ _tag: "AccountOpened", accountId: "b", owner: "B" }, "owner") }), [{
+        eventSchema: BankAccount.Event
+      }])
+    ),
+    error: "InvalidLogFile",
+    message: /reading it threw at \["events"\]\[0\]\["data"\]\["owner"\]: 1/
+  },
+  {
+    name: "an import of a file that is a Proxy whose traps throw",
+    when: Effect.suspend(() => LogFile.importLog(hostile, [{ eventSchema: BankAccount.Event }])),
+    error: "InvalidLogFile",
+    message: /reading it threw: .*trap/
   },
   {
     name: "an import of a foreign file",
@@ -367,6 +473,20 @@ const suite = (layer: () => Layer.Layer<Stores, unknown>, snapshotsKept: "verbat
           assert.deepStrictEqual(yield* history, before)
         }).pipe(Effect.provide(layer())))
     }
+
+    it.effect("a payload and a command whose getters throw after the first read → the first answers are what is recorded", () =>
+      Effect.gen(function*() {
+        yield* openAccount
+        const appended = yield* raw("account-a", "Deposited", onceAt(deposit, "amount", 7))
+        const handled = yield* accounts.handleUnknown(onceAt({ _tag: "Deposit", accountId: "a", amount: 0 }, "amount", 5))
+        assert.deepStrictEqual([handled.state, handled.version], [{ _tag: "Opened", balance: 112 }, 4])
+        const stored = yield* history
+        assert.deepStrictEqual(stored.slice(2).map((recorded) => recorded.data), [
+          { ...deposit, amount: 7 },
+          { _tag: "Deposited", accountId: "a", amount: 5 }
+        ])
+        assert.deepStrictEqual(appended.events[0]!.data, { ...deposit, amount: 7 })
+      }).pipe(Effect.provide(layer())))
 
     it.effect("a snapshot of an old state shape → ignored and rebuilt, never misread", () =>
       Effect.gen(function*() {

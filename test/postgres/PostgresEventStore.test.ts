@@ -9,7 +9,7 @@ import { ExpectedVersion } from "@chronicle/core"
 import { EventStore } from "@chronicle/runtime"
 import { Postgres, PostgresEventStore } from "@chronicle/store-postgres"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Result, Stream } from "effect"
+import { Deferred, Effect, Fiber, Result, Stream, Tracer } from "effect"
 import type { Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import { clientLayer, describePostgres, instance, scratchSchema, useDatabase } from "./database.ts"
@@ -153,6 +153,42 @@ describePostgres("PostgresEventStore", () => {
         assert.deepStrictEqual(positions((yield* Fiber.join(fastAppend)).events), [1])
         assert.deepStrictEqual((yield* readLog(slow.store)).map((event) => event.streamId), ["fast"])
       }))
+  })
+
+  describe("notifications are hints", () => {
+    const payloads: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+      ["text that is not a number", ["NaN", "two", "", "1e400"]],
+      ["a huge number", [String(Number.MAX_SAFE_INTEGER), "99999999999999999999"]],
+      ["a negative number", ["-1", "-9007199254740991"]]
+    ]
+    for (const [what, notified] of payloads) {
+      live(`a raw NOTIFY of ${what} neither stops nor spins a caught-up subscription`, () =>
+        Effect.gen(function*() {
+          const schema = yield* scratchSchema
+          let spans = 0
+          const tracer = Tracer.make({
+            span: (options) => {
+              spans++
+              return new Tracer.NativeSpan(options)
+            }
+          })
+          const counted = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withTracer(effect, tracer)
+          const { store } = yield* counted(instance(schema))
+          yield* store.append("s", [noted("first")], ExpectedVersion.noStream)
+          const live = yield* store.subscribe({ from: 2 }).pipe(Stream.take(1), Stream.runCollect, Effect.forkChild, counted)
+          yield* Effect.sleep("200 millis") // caught up, waiting for position 2
+          spans = 0
+          const sql = yield* SqlClient.SqlClient
+          for (const payload of notified) yield* sql`SELECT pg_notify(${`chronicle/${schema}`}, ${payload})`
+          yield* Effect.sleep("500 millis")
+          // A spinning subscriber queries again and again (dozens of times here); a hint costs a read or two.
+          assert.isAtMost(spans, 10, "queries of this instance while nothing was appended")
+          assert.strictEqual(yield* store.lastPosition, 1)
+          yield* store.append("s", [noted("second")], ExpectedVersion.exact(1))
+          const delivered = yield* Fiber.join(live).pipe(Effect.timeout("5 seconds"))
+          assert.deepStrictEqual(positions(delivered), [2])
+        }))
+    }
   })
 
   describe("transactions", () => {

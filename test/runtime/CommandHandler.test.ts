@@ -3,7 +3,8 @@ import { BankAccount } from "@chronicle/examples"
 import { CommandHandler, EventStore } from "@chronicle/runtime"
 import { MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Ref, Result, Schedule, Schema, Stream } from "effect"
+import { Effect, Exit, Fiber, Layer, Option, Ref, Result, Schedule, Schema, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { accounts, bankAccount, contended } from "./fixtures.ts"
 
 const open = { _tag: "Open", accountId: "a1", owner: "Ada" } as const
@@ -106,6 +107,44 @@ describe("CommandHandler", () => {
           if (failure._tag === "Failure") assert.strictEqual(failure.failure._tag, "WrongExpectedVersion")
         }
       }).pipe(Effect.provide(contended(conflicts).pipe(Layer.provide(MemoryEventStore.layer))))
+    }))
+
+  it.effect("by default a conflicting command is tried again at once, then 15 times with backoff on the Clock, then fails with WrongExpectedVersion having written nothing", () =>
+    Effect.gen(function*() {
+      const plain = CommandHandler.make(bankAccount) // the default retry
+      const attempts = yield* Ref.make(0)
+      // A store on which every append conflicts: another writer always got there first.
+      const conflicting = Layer.effect(
+        EventStore.EventStore,
+        Effect.gen(function*() {
+          const store = yield* EventStore.EventStore
+          return {
+            ...store,
+            append: (streamId, _, expected) =>
+              Effect.andThen(
+                Ref.update(attempts, (n) => n + 1),
+                Effect.fail(new EventStore.WrongExpectedVersion({ streamId, expected, actual: 1 }))
+              )
+          } satisfies EventStore.Service
+        })
+      ).pipe(Layer.provideMerge(MemoryEventStore.layer))
+      yield* Effect.gen(function*() {
+        const handling = yield* Effect.forkChild(plain.handle(open))
+        yield* Effect.yieldNow
+        assert.strictEqual(yield* Ref.get(attempts), 2, "the first attempt and the one at once; the others wait for the clock")
+        let elapsed = 0
+        while (handling.pollUnsafe() === undefined && elapsed < 60_000) {
+          yield* TestClock.adjust("10 millis")
+          elapsed += 10
+        }
+        const exit = yield* Fiber.await(handling)
+        assert.isTrue(Exit.isFailure(exit) && Exit.findErrorOption(exit).pipe(Option.exists((e) => e._tag === "WrongExpectedVersion")))
+        assert.strictEqual(yield* Ref.get(attempts), 17)
+        // 5, 10, 20 … 320 ms, then 500 ms eight times: 4,635 ms, each delay jittered by 0.8–1.2.
+        assert.isAtLeast(elapsed, 0.8 * 4_635)
+        assert.isAtMost(elapsed, 1.2 * 4_635 + 15 * 10)
+        assert.deepStrictEqual(yield* readAll, [])
+      }).pipe(Effect.provide(conflicting))
     }))
 
   it.effect("a stored record that no longer decodes is reported with stream, version and position", () =>

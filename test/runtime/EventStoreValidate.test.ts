@@ -35,6 +35,33 @@ describe("EventStore.validate", () => {
     assert.isFalse(Envelope.isWithinDepth(shared(Envelope.maxDepth + 1)))
   })
 
+  it("a value that throws when read is not within any depth: isWithinDepth answers false, it does not throw", () => {
+    const unreadable = new Proxy({}, {
+      ownKeys: () => {
+        throw new Error("ownKeys trap")
+      }
+    })
+    assert.isFalse(Envelope.isWithinDepth({ a: [unreadable] }))
+  })
+
+  it("returns a frozen plain copy of each payload, a shared sub-tree copied once and shared in the copy", () => {
+    const data = shared(Envelope.maxDepth - 1)
+    const [event] = Effect.runSync(EventStore.validate("s", [{ type: "Shared", data }]))
+    let copy = event!.data
+    let original = data
+    for (let level = 1; level < Envelope.maxDepth; level++) {
+      const pair = copy as ReadonlyArray<unknown>
+      assert.notStrictEqual(pair, original)
+      assert.isTrue(Object.isFrozen(pair))
+      assert.strictEqual(pair[0], pair[1])
+      copy = pair[0]
+      original = (original as ReadonlyArray<unknown>)[0]
+    }
+    assert.strictEqual(copy, 1)
+    const small = shared(4)
+    assert.deepStrictEqual(Effect.runSync(EventStore.validate("s", [{ type: "Shared", data: small }]))[0]!.data, small)
+  })
+
   it("depth is counted in containers: the limit is accepted, one more level is not, a cycle never ends", () => {
     assert.isTrue(Envelope.isWithinDepth(1))
     assert.isTrue(Envelope.isWithinDepth({ a: nested(Envelope.maxDepth - 1) }))

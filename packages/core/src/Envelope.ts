@@ -39,7 +39,8 @@ const isContainer = (value: unknown): value is object => typeof value === "objec
 /**
  * Whether `value` nests arrays and objects at most `max` levels deep (a scalar is 0 levels, `{}` one).
  * It walks one level at a time, with no recursion, so that it cannot overflow the stack whatever the
- * input; each level visits every distinct container once, and a cycle ends it as too deep.
+ * input; each level visits every distinct container once, and a cycle ends it as too deep. A value
+ * that cannot be read (a getter or Proxy trap that throws) is not within any depth: `false`.
  *
  * @example
  * ```ts
@@ -49,16 +50,20 @@ const isContainer = (value: unknown): value is object => typeof value === "objec
  * @since 0.1.0
  */
 export const isWithinDepth = (value: unknown, max: number = maxDepth): boolean => {
-  let level = new Set<object>(isContainer(value) ? [value] : [])
-  for (let depth = 1; level.size > 0; depth++) {
-    if (depth > max) return false
-    const inner = new Set<object>()
-    for (const container of level) {
-      for (const child of Object.values(container)) if (isContainer(child)) inner.add(child)
+  try {
+    let level = new Set<object>(isContainer(value) ? [value] : [])
+    for (let depth = 1; level.size > 0; depth++) {
+      if (depth > max) return false
+      const inner = new Set<object>()
+      for (const container of level) {
+        for (const child of Object.values(container)) if (isContainer(child)) inner.add(child)
+      }
+      level = inner
     }
-    level = inner
+    return true
+  } catch {
+    return false
   }
-  return true
 }
 
 /**

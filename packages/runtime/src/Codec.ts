@@ -9,12 +9,12 @@
  *
  * @since 0.1.0
  */
-import type { Envelope } from "@chronicle/core"
-import { Upcaster } from "@chronicle/core"
+import { Envelope, Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, Stream } from "effect"
 import type { Array as Arr } from "effect"
 import { archivedType, deletedType, isReserved, type Pending, StreamClosed } from "./EventStore.ts"
 import * as Issues from "./internal/issues.ts"
+import * as Plain from "./internal/plain.ts"
 
 /**
  * A tagged event, the shape every Chronicle event has.
@@ -93,16 +93,29 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
   ): Result.Result<ReadonlyArray<Pending>, EventEncodeError> => {
     const pending: Array<Pending> = []
     for (const event of events) {
-      if (isReserved(event._tag)) {
-        return Result.fail(new EventEncodeError({ streamId, type: event._tag, reason: reservedReason }))
+      // An event may hold anything a decider put there (a getter, a Proxy): what throws while it is
+      // read is an EventEncodeError, not a defect.
+      // Read once, into a plain copy, which is what is encoded.
+      const copied = Plain.copy(event, "loose", Envelope.maxDepth)
+      const encoded = copied.ok
+        ? Plain.attempt((): Result.Result<Pending, EventEncodeError> => {
+          const plain = copied.value as Event
+          const type = plain._tag
+          if (isReserved(type)) return Result.fail(new EventEncodeError({ streamId, type, reason: reservedReason }))
+          const data = encode(plain)
+          return Result.isFailure(data)
+            ? Result.fail(new EventEncodeError({ streamId, type, reason: Issues.format(data.failure.issue, plain) }))
+            : Result.succeed({ type, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, type) })
+        })
+        : copied
+      if (!encoded.ok) {
+        const { path, thrown } = encoded.refusal
+        const type = copied.ok ? Plain.attempt(() => String((copied.value as Event)._tag)) : Plain.attempt(() => String(event._tag))
+        const reason = `reading it threw${path.length === 0 ? "" : ` at ${Plain.formatPath(path)}`}: ${Plain.describeThrown(thrown)}`
+        return Result.fail(new EventEncodeError({ streamId, type: type.ok ? type.value : "?", reason }))
       }
-      const data = encode(event)
-      if (Result.isFailure(data)) {
-        return Result.fail(
-          new EventEncodeError({ streamId, type: event._tag, reason: Issues.format(data.failure.issue, event) })
-        )
-      }
-      pending.push({ type: event._tag, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, event._tag) })
+      if (Result.isFailure(encoded.value)) return Result.fail(encoded.value.failure)
+      pending.push(encoded.value.success)
     }
     return Result.succeed(pending)
   }

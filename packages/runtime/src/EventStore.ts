@@ -34,6 +34,7 @@ import { Envelope, ExpectedVersion } from "@chronicle/core"
 import { Clock, Context, Data, Effect, Random, Result, Schema, Struct } from "effect"
 import type { Stream } from "effect"
 import * as Issues from "./internal/issues.ts"
+import * as Plain from "./internal/plain.ts"
 
 /**
  * An event to append: its type, its encoded payload and the metadata the writer passes along.
@@ -383,8 +384,9 @@ export class WrongExpectedPosition extends Data.TaggedError("WrongExpectedPositi
 
 /**
  * Checks an `appendMany` before anything is written, as {@link validate} checks an `append`: every
- * batch passes {@link validate}, and an `expectedLastPosition` is a whole number of 0 or more. Store
- * layers call it first in `appendMany`.
+ * batch passes {@link validate}, and an `expectedLastPosition` is a whole number of 0 or more. It
+ * returns the batches with {@link validate}'s snapshots of their events: that is what a layer records.
+ * Store layers call it first in `appendMany`.
  *
  * @example
  * ```ts
@@ -397,15 +399,13 @@ export class WrongExpectedPosition extends Data.TaggedError("WrongExpectedPositi
 export const validateMany = (
   batches: ReadonlyArray<Batch>,
   options: AppendManyOptions = {}
-): Effect.Effect<void, StoreError> => {
+): Effect.Effect<ReadonlyArray<Batch>, StoreError> => {
   const position = options.expectedLastPosition
   if (position !== undefined && !(Number.isSafeInteger(position) && position >= 0)) {
     const reason = `the expected last position is ${String(position)}, not a whole number of 0 or more`
     return Effect.fail(new StoreError({ operation: "append", reason }))
   }
-  return batches.length === 1
-    ? validate(batches[0]!.streamId, batches[0]!.events)
-    : Effect.forEach(batches, (batch) => validate(batch.streamId, batch.events), { discard: true })
+  return Effect.forEach(batches, (batch) => Effect.map(validate(batch.streamId, batch.events), (events) => ({ ...batch, events })))
 }
 
 /**
@@ -511,35 +511,52 @@ export const admit = (
  * Checks an append before anything is written, so that every layer refuses the same appends with the
  * same {@link StoreError}: the stream id must not be empty, each event must pass {@link problemOf},
  * and a life-cycle marker must be the last event of its append (so a stream's last record tells
- * whether it is closed). Store layers call it first in `append`. The checks walk payloads without
- * recursion, so no input can overflow the stack.
+ * whether it is closed). Store layers call it first in `append`, and record what it returns.
+ *
+ * It returns the events as a plain snapshot: each read once, its payload copied (frozen all the way
+ * down) in the same pass that checks it, its metadata copied. An event may come from anywhere: a
+ * getter or Proxy that throws fails the append with a `StoreError` naming where, and one that
+ * answers differently on a second read cannot change what is recorded, as layers record the
+ * snapshot, never the caller's objects. The walk recurses at most `Envelope.maxDepth` levels, so no
+ * input can overflow the stack.
  *
  * @example
  * ```ts
- * yield* EventStore.validate("counter-1", [{ type: "Noted", data: { at: new Date() } }])
- * // fails: StoreError "append on stream "counter-1" failed: event 1 ("Noted"): its data is not JSON"
+ * const events = yield* EventStore.validate("counter-1", [{ type: "Noted", data: { at: new Date() } }])
+ * // fails: StoreError "append on stream "counter-1" failed: event 1 ("Noted"): its data is not JSON at ["at"]"
  * ```
  *
  * @since 0.1.0
  */
-export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effect.Effect<void, StoreError> => {
-  if (streamId.length === 0) {
+export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArray<Pending>, StoreError> => {
+  if (typeof streamId !== "string" || streamId.length === 0) {
     return Effect.fail(new StoreError({ operation: "append", reason: "the stream id is empty" }))
   }
-  for (const [i, event] of events.entries()) {
-    const problem = problemOf(event) ??
-      (closureOf(event.type) !== undefined && i < events.length - 1
-        ? "it closes the stream, so it must be the last event of its append"
-        : undefined)
-    if (problem !== undefined) {
-      return Effect.fail(new StoreError({ operation: "append", streamId, reason: `event ${i + 1} ("${event.type}"): ${problem}` }))
-    }
+  const list = Plain.attempt(() => Array.from(events))
+  if (!list.ok) {
+    return Effect.fail(new StoreError({ operation: "append", streamId, reason: `reading the events threw: ${Plain.describeThrown(list.refusal.thrown)}` }))
   }
-  return Effect.void
+  const snapshots: Array<Pending> = []
+  for (const [i, event] of list.value.entries()) {
+    const checked = check(event)
+    const problem = Result.isFailure(checked)
+      ? checked.failure
+      : closureOf(checked.success.type) !== undefined && i < list.value.length - 1
+      ? "it closes the stream, so it must be the last event of its append"
+      : undefined
+    if (problem !== undefined) {
+      const type = Result.isSuccess(checked) ? checked.success.type : typeOf(event)
+      const named = type === undefined ? "" : ` ("${type}")`
+      return Effect.fail(new StoreError({ operation: "append", streamId, reason: `event ${i + 1}${named}: ${problem}` }))
+    }
+    snapshots.push((checked as Result.Success<Pending, string>).success)
+  }
+  return Effect.succeed(snapshots)
 }
 
 /**
  * What is wrong with one event about to be recorded, or `undefined` when nothing is:
+ * - reading it throws (a getter, a Proxy's trap): the message says where;
  * - its type is empty, or reserved ({@link isReserved}) and not a life-cycle marker's;
  * - its data nests arrays and objects deeper than `Envelope.maxDepth` levels (a cycle does), or is
  *   not JSON (`null`, booleans, finite numbers, strings, arrays and plain objects of those: what
@@ -559,27 +576,76 @@ export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effe
  * @since 0.1.0
  */
 export const problemOf = (event: Pending): string | undefined => {
-  const { data, type } = event
-  if (type.length === 0) return "its type is empty"
-  if (isReserved(type) && closureOf(type) === undefined) {
-    return `its type is reserved: types starting with "$" are the store's own; markers are appended with EventStore.archive, EventStore.remove or EventStore.marker`
-  }
-  // Depth first: it looks at no more than maxDepth levels, so a huge payload is refused at once.
-  if (!Envelope.isWithinDepth(data)) {
-    return `its data nests arrays and objects more than ${Envelope.maxDepth} levels deep (or in a cycle)`
-  }
-  if (!isJson(data)) return "its data is not JSON"
-  if (isReserved(type) && (!isMarkerData(type, data) || (event.schemaVersion ?? 1) !== 1)) {
-    return `it is a malformed life-cycle marker: its data must be exactly { _tag: "${type}" }, with no schema version`
-  }
-  const metadata = given(event)
-  // Most appends bring no metadata of their own: skip the Schema check for them (it is on every append's path).
-  if (Object.keys(metadata).length === 0 || isGiven(metadata)) return undefined
-  const decoded = decodeGiven(metadata)
-  return Result.isFailure(decoded) ? `its metadata is invalid: ${Issues.format(decoded.failure.issue, metadata)}` : undefined
+  const checked = check(event)
+  return Result.isFailure(checked) ? checked.failure : undefined
 }
 
-const isJson = Schema.is(Schema.Json)
+/** The type of an event that failed its check, for the message, if it can be read and is a string. */
+const typeOf = (event: Pending): string | undefined => {
+  const type = Plain.attempt(() => event.type)
+  return type.ok && typeof type.value === "string" ? type.value : undefined
+}
+
+/** The event as a plain snapshot, its data a frozen copy, if it may be recorded; what is wrong if not. */
+const check = (event: Pending): Result.Result<Pending, string> => {
+  const read = Plain.attempt(() => snapshotOf(event))
+  if (!read.ok) return Result.fail(`reading it threw: ${Plain.describeThrown(read.refusal.thrown)}`)
+  const { snapshot, data } = read.value
+  const { type } = snapshot
+  if (typeof type !== "string") return Result.fail("its type is not a string")
+  if (type.length === 0) return Result.fail("its type is empty")
+  if (isReserved(type) && closureOf(type) === undefined) {
+    return Result.fail(
+      `its type is reserved: types starting with "$" are the store's own; markers are appended with EventStore.archive, EventStore.remove or EventStore.marker`
+    )
+  }
+  const copied = Plain.copy(data, "json", Envelope.maxDepth)
+  if (!copied.ok) {
+    const { path, problem, thrown } = copied.refusal
+    const at = path.length === 0 ? "" : ` at ${Plain.formatPath(path)}`
+    return Result.fail(
+      problem === "threw"
+        ? `reading its data threw${at}: ${Plain.describeThrown(thrown)}`
+        : problem === "deep"
+        ? `its data nests arrays and objects more than ${Envelope.maxDepth} levels deep (or in a cycle)`
+        : `its data is not JSON${at}`
+    )
+  }
+  const recordable: Pending = { ...snapshot, data: copied.value }
+  if (isReserved(type) && (!isMarkerData(type, recordable.data) || (recordable.schemaVersion ?? 1) !== 1)) {
+    return Result.fail(`it is a malformed life-cycle marker: its data must be exactly { _tag: "${type}" }, with no schema version`)
+  }
+  const metadata = given(recordable)
+  // Most appends bring no metadata of their own: skip the Schema check for them (it is on every append's path).
+  if (Object.keys(metadata).length === 0) return Result.succeed(recordable)
+  // A metadata value may be any object (a Proxy too): the check reads it, so it may throw.
+  const decoded = Plain.attempt(() => {
+    if (isGiven(metadata)) return undefined
+    const result = decodeGiven(metadata)
+    return Result.isFailure(result) ? `its metadata is invalid: ${Issues.format(result.failure.issue, metadata)}` : undefined
+  })
+  return !decoded.ok
+    ? Result.fail(`reading its metadata threw: ${Plain.describeThrown(decoded.refusal.thrown)}`)
+    : decoded.value === undefined
+    ? Result.succeed(recordable)
+    : Result.fail(decoded.value)
+}
+
+/** Each field of an event read once (its trace too), into a plain record; its data still the caller's. */
+const snapshotOf = (event: Pending): { readonly snapshot: Omit<Pending, "data">; readonly data: unknown } => {
+  const { data, eventId, recordedAt, schemaVersion, trace, type } = event
+  const { causationId, commandId, correlationId } = trace ?? {}
+  return {
+    data,
+    snapshot: {
+      type,
+      eventId,
+      recordedAt,
+      schemaVersion,
+      trace: trace === undefined ? undefined : { causationId, commandId, correlationId }
+    }
+  }
+}
 
 /** The metadata a writer may give: `Envelope.Metadata`, the event id and time of recording optional. */
 const Given = Envelope.Metadata.mapFields(Struct.evolve({
@@ -590,8 +656,6 @@ const Given = Envelope.Metadata.mapFields(Struct.evolve({
 const isGiven = Schema.is(Given)
 
 const decodeGiven = Schema.decodeUnknownResult(Given)
-
-
 
 /** The metadata an event brings, as it is recorded: the fields the writer set (schema version 1 left out). */
 const given = (event: Pending) => ({

@@ -28,6 +28,7 @@ import * as Codec from "./Codec.ts"
 import * as EventStore from "./EventStore.ts"
 import type { StoreError, StreamClosed, WrongExpectedVersion } from "./EventStore.ts"
 import * as Issues from "./internal/issues.ts"
+import * as Plain from "./internal/plain.ts"
 
 /**
  * The document: a format tag, its version, and the records in global order.
@@ -127,8 +128,21 @@ export const validate = (input: unknown, domains: Domains): Result.Result<LogFil
   const invalid = (reason: string) => Result.fail(new InvalidLogFile({ reason }))
   const parsed = typeof input === "string" ? parseJson(input) : Result.succeed(input)
   if (Result.isFailure(parsed)) return invalid("it is not JSON")
-  const file = Schema.decodeUnknownResult(LogFile)(parsed.success, { errors: "all" })
-  if (Result.isFailure(file)) return invalid(`it is not a Chronicle event log: ${Issues.format(file.failure.issue, parsed.success)}`)
+  // Read the document once, into a plain copy: what is checked is what is returned (and imported),
+  // and a getter or Proxy that throws is an InvalidLogFile naming where.
+  // Deep enough for the file, its list of events, a record, then a payload's own levels.
+  const copied = Plain.copy(parsed.success, "loose", Envelope.maxDepth + 3)
+  const unreadable = (refusal: Plain.Refusal) =>
+    invalid(`reading it threw${refusal.path.length === 0 ? "" : ` at ${Plain.formatPath(refusal.path)}`}: ${Plain.describeThrown(refusal.thrown)}`)
+  if (!copied.ok) return unreadable(copied.refusal)
+  const document = copied.value
+  const decoded = Plain.attempt(() => {
+    const result = Schema.decodeUnknownResult(LogFile)(document, { errors: "all" })
+    return Result.mapError(result, (error) => Issues.format(error.issue, document))
+  })
+  if (!decoded.ok) return unreadable(decoded.refusal)
+  const file = decoded.value
+  if (Result.isFailure(file)) return invalid(`it is not a Chronicle event log: ${file.failure}`)
   const readers = new Map<string, (recorded: Envelope.Recorded) => Result.Result<Envelope.Recorded, string>>()
   for (const { eventSchema, streamId, upcasters } of domains) {
     const read = reader(

@@ -5,6 +5,7 @@
  *
  * - {@link stream}: pages from a starting key until a short page (`read`, `readAll`).
  * - {@link follow}: catch-up then live (`subscribe`), waking up whenever the store's head moves.
+ * - {@link hints}: moves a head on other writers' announcements without trusting them.
  *
  * A subscription never misses an event: it waits until the head reaches the next position it needs
  * and then reads from the store, the single source of truth. `SubscriptionRef.changes` starts with
@@ -14,7 +15,8 @@
  * @since 0.1.0
  */
 import type { Envelope } from "@chronicle/core"
-import { Effect, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, FiberSet, Option, Stream, SubscriptionRef } from "effect"
+import type { Scope } from "effect"
 
 /**
  * Reads up to `limit` items whose key is `from` or more, in key order.
@@ -78,3 +80,49 @@ export const follow = <E>(options: {
       Effect.map((page) => [page, Option.some((page.at(-1)?.position ?? from - 1) + 1)] as const)
     ))
 }
+
+/**
+ * Makes the handler of a layer's wake-up messages from other writers (a `BroadcastChannel`, a
+ * PostgreSQL `NOTIFY`), for the current scope. Anyone who can send one can send anything, so a
+ * message is only a hint: one that is not a safe integer beyond the head is ignored; one that is
+ * makes the head read the store's last position (`lastPosition`) and move to that — never to the
+ * number in the message. So a bogus hint (`NaN`, a huge or negative number, a position not yet
+ * written) can neither stop subscriptions nor make them spin. Hints that arrive while a read runs are
+ * served by one more read after it. A failed read leaves the head where it is; the next hint reads
+ * again. The head only moves forward.
+ *
+ * @example
+ * ```ts
+ * const hint = yield* Pages.hints({ head, lastPosition })
+ * channel.onmessage = (message) => hint(message.data)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const hints = (options: {
+  readonly head: SubscriptionRef.SubscriptionRef<number>
+  readonly lastPosition: Effect.Effect<number, unknown>
+}): Effect.Effect<(hint: unknown) => void, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { head } = options
+    const run = yield* FiberSet.makeRuntime<never, void, never>()
+    let reading = false
+    let hinted = false
+    const refresh: Effect.Effect<void> = Effect.suspend(() => {
+      hinted = false
+      return options.lastPosition.pipe(
+        Effect.flatMap((position) => SubscriptionRef.update(head, (current) => Math.max(current, position))),
+        Effect.ignore,
+        Effect.andThen(Effect.suspend(() => hinted ? refresh : Effect.sync(() => void (reading = false))))
+      )
+    })
+    return (hint: unknown) => {
+      if (!(Number.isSafeInteger(hint) && (hint as number) > SubscriptionRef.getUnsafe(head))) return
+      if (reading) {
+        hinted = true
+      } else {
+        reading = true
+        run(refresh)
+      }
+    }
+  })

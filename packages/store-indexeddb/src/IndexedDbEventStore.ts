@@ -67,6 +67,7 @@ export const make = (options: Options): Effect.Effect<EventStore.Service, Indexe
     )
     const pageSize = options.pageSize
 
+    // Writes checked batches: validation's snapshots of the events, never the caller's objects.
     const appendBatches = <E>(batches: ReadonlyArray<EventStore.Batch>, condition: EventStore.Condition<E>) =>
       Effect.gen(function*() {
         const metadata = yield* EventStore.stampMany(batches)
@@ -85,14 +86,14 @@ export const make = (options: Options): Effect.Effect<EventStore.Service, Indexe
       })
 
     const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
-      Effect.andThen(
+      Effect.flatMap(
         EventStore.validateMany(batches, options),
-        appendBatches(batches, EventStore.positionCondition(options))
+        (checked) => appendBatches(checked, EventStore.positionCondition(options))
       )
 
-    const append: EventStore.Service["append"] = (streamId, events, expected) =>
-      EventStore.validate(streamId, events).pipe(
-        Effect.andThen(appendBatches([{ streamId, events, expected }], EventStore.anyPosition)),
+    const append: EventStore.Service["append"] = (streamId, given, expected) =>
+      EventStore.validate(streamId, given).pipe(
+        Effect.flatMap((events) => appendBatches([{ streamId, events, expected }], EventStore.anyPosition)),
         Effect.map((results) => results[0]!)
       )
 

@@ -6,9 +6,9 @@
  * `appendMany` is that same step over all its batches (a single `append` is its one-batch case): every
  * batch is checked before any is written.
  *
- * Recorded events are immutable: an append records a deep-frozen copy of each payload (the caller
- * keeps its own objects, free to change), and reads hand out those frozen records, so no caller can
- * change what another one reads.
+ * Recorded events are immutable: an append records the deep-frozen copy of each payload that
+ * `EventStore.validate` makes as it checks it (the caller keeps its own objects, free to change),
+ * and reads hand out those frozen records, so no caller can change what another one reads.
  *
  * It is what tests, the playground's memory mode and one-process apps use; the contract suite in
  * `@chronicle/testing` holds every other layer to its behaviour.
@@ -51,7 +51,7 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
         version: actual + i + 1,
         position: log.length + i + 1,
         type: event.type,
-        data: frozenCopy(event.data),
+        data: event.data,
         metadata: Object.freeze(metadata[i]!)
       })
     )
@@ -87,22 +87,23 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     Effect.flatMap(SubscriptionRef.modify(head, () => [step(), log.length] as const), Effect.fromResult)
 
   const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
-    EventStore.validateMany(batches, options).pipe(
-      Effect.andThen(EventStore.stampMany(batches)),
-      Effect.flatMap((metadata) => commit(() => write(batches, metadata, EventStore.positionCondition(options))))
-    )
+    // Validation hands back the batches with snapshots of their events: that is what is recorded.
+    Effect.flatMap(EventStore.validateMany(batches, options), (checked) =>
+      Effect.flatMap(EventStore.stampMany(checked), (metadata) =>
+        commit(() => write(checked, metadata, EventStore.positionCondition(options)))))
 
   // The one-batch case of `appendMany` (same checks, same record), without the bookkeeping of
   // several batches: it is on every command's path.
   const append: EventStore.Service["append"] = (streamId, events, expected) =>
+    // Validation hands back a snapshot of the events, their payloads frozen copies: that is what is recorded.
     EventStore.validate(streamId, events).pipe(
-      Effect.andThen(EventStore.stamp(events)),
-      Effect.flatMap((metadata) =>
-        commit(() => {
-          const batch = { streamId, events, expected }
-          const start = EventStore.admitBatch(batch, tailOf(streamId))
-          return Result.isFailure(start) ? Result.fail(start.failure) : Result.succeed(record(batch, start.success, metadata))
-        })
+      Effect.flatMap((events) =>
+        Effect.flatMap(EventStore.stamp(events), (metadata) =>
+          commit(() => {
+            const batch = { streamId, events, expected }
+            const start = EventStore.admitBatch(batch, tailOf(streamId))
+            return Result.isFailure(start) ? Result.fail(start.failure) : Result.succeed(record(batch, start.success, metadata))
+          }))
       )
     )
 
@@ -136,23 +137,6 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     lastPosition: Effect.sync(() => log.length)
   }
 })
-
-/**
- * A deep copy of a JSON value (`EventStore.validate` has checked it is one), frozen all the way down.
- * Copying as it freezes costs a fraction of `structuredClone` and leaves the caller's value alone.
- */
-const frozenCopy = (value: unknown): unknown => {
-  if (typeof value !== "object" || value === null) return value
-  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy))
-  const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const item = frozenCopy((value as Record<string, unknown>)[key])
-    // An own "__proto__" key (as `JSON.parse` makes) is data: assigning it would set the prototype.
-    if (key === "__proto__") Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true })
-    else copy[key] = item
-  }
-  return Object.freeze(copy)
-}
 
 /**
  * A layer providing a fresh, empty in-memory {@link EventStore.EventStore}.

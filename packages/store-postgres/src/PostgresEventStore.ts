@@ -170,14 +170,15 @@ export const make = (
       )
 
     const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
-      Effect.andThen(
+      Effect.flatMap(
         EventStore.validateMany(batches, options),
-        appendBatches(batches, EventStore.positionCondition(options))
+        (checked) => appendBatches(checked, EventStore.positionCondition(options))
       )
 
-    const append: EventStore.Service["append"] = (streamId, events, expected) =>
+    const append: EventStore.Service["append"] = (streamId, given, expected) =>
       Effect.gen(function*() {
-        yield* EventStore.validate(streamId, events)
+        // What is written is the snapshot validation makes, never the caller's objects.
+        const events = yield* EventStore.validate(streamId, given)
         const batch = { streamId, events, expected }
         if (events.length === 0) {
           // Nothing to write: check the expectation without a transaction.

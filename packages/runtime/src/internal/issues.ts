@@ -12,10 +12,13 @@
  * reports it (`reportInput`), which would also put input values into every other message.
  *
  * Every decode whose errors users read (commands, stored events, log files) formats through here.
+ * The input may be anything: a read of it that throws (a getter, a Proxy) is reported as unreadable,
+ * never thrown.
  *
  * @internal
  */
 import { SchemaAST, SchemaIssue } from "effect"
+import * as Plain from "./plain.ts"
 
 /** One problem of an input, at the path where it sits. */
 export interface Problem {
@@ -42,8 +45,14 @@ const standard = SchemaIssue.makeFormatterStandardSchemaV1()
 const isContainer = (value: unknown): value is Record<PropertyKey, unknown> =>
   typeof value === "object" && value !== null
 
-const child = (value: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce((current: unknown, key) => isContainer(current) ? current[key] : undefined, value)
+/** What sits at `path` in `value`; a read that throws (a getter, a Proxy) gives `unreadable`. */
+const child = (value: unknown, path: ReadonlyArray<PropertyKey>): unknown => {
+  const read = Plain.attempt(() => path.reduce((current: unknown, key) => isContainer(current) ? current[key] : undefined, value))
+  return read.ok ? read.value : unreadable
+}
+
+/** Stands for a value whose read threw: the formatter reads inputs that may be anything. */
+const unreadable: unique symbol = Symbol("unreadable")
 
 const kindOf = (value: unknown): string =>
   value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : `a ${typeof value}`
@@ -57,10 +66,12 @@ const tagMismatch = (union: SchemaAST.Union, path: ReadonlyArray<PropertyKey>, i
   const known = tags(SchemaAST.toEncoded(union))
   if (known === undefined) return undefined
   const expected = known.map((tag) => JSON.stringify(tag)).join(", ")
+  if (input === unreadable) return { path, message: `Unreadable value (reading it threw): expected an object with a _tag, one of ${expected}` }
   if (!isContainer(input) || Array.isArray(input)) {
     return { path, message: `Expected an object with a _tag, one of ${expected}, got ${kindOf(input)}` }
   }
-  const tag = input["_tag"]
+  const tag = child(input, ["_tag"])
+  if (tag === unreadable) return { path: [...path, "_tag"], message: `Unreadable _tag (reading it threw): expected one of ${expected}` }
   if (tag === undefined) return { path: [...path, "_tag"], message: `Missing _tag: expected one of ${expected}` }
   // A known tag that still matches no case fails on another discriminator: effect says which.
   if (typeof tag === "string" && known.includes(tag)) return undefined
@@ -95,12 +106,9 @@ const effects = (issue: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): Ar
 /** The problems of `input`, which failed to decode with `issue`. */
 export const problems = (issue: SchemaIssue.Issue, input: unknown): ReadonlyArray<Problem> => walk(issue, [], input)
 
-const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.map((key) => `[${typeof key === "symbol" ? String(key) : JSON.stringify(key)}]`).join("")
-
 /** The problems in one line: `Expected a number at ["amount"]; Missing key at ["accountId"]`. */
 export const describe = (list: ReadonlyArray<Problem>): string =>
-  list.map(({ message, path }) => path.length === 0 ? message : `${message} at ${formatPath(path)}`).join("; ")
+  list.map(({ message, path }) => path.length === 0 ? message : `${message} at ${Plain.formatPath(path)}`).join("; ")
 
 /** The problems of `input`, which failed to decode with `issue`, in one line. */
 export const format = (issue: SchemaIssue.Issue, input: unknown): string => describe(problems(issue, input))

@@ -4,11 +4,10 @@
  * (or another connection in this one) announces a commit on a `BroadcastChannel` named after the
  * database.
  *
- * A message on the channel is only a hint: any script of the origin can post anything there. A
- * hint that is not a position beyond the head is ignored; one that is makes the head read the last
- * position from the database and move to that — never to the number in the message, so a bogus
- * hint (`NaN`, `Infinity`, a position not yet written) can neither stop subscriptions nor make
- * them spin. Hints that arrive while that read runs are served by one more read after it.
+ * A message on the channel is only a hint: any script of the origin can post anything there.
+ * `Pages.hints` handles them: a hint beyond the head makes the head read the last position from the
+ * database and move to that — never to the number in the message, so a bogus hint (`NaN`,
+ * `Infinity`, a position not yet written) can neither stop subscriptions nor make them spin.
  *
  * The head only moves forward, so late or repeated messages do no harm — and so the wake-ups of
  * commits that follow each other closely are sent as one, at most every {@link coalesce}
@@ -18,7 +17,8 @@
  *
  * @internal
  */
-import { Effect, FiberSet, SubscriptionRef } from "effect"
+import { Pages } from "@chronicle/runtime"
+import { Effect, SubscriptionRef } from "effect"
 import type { Scope } from "effect"
 
 /** How long a wake-up for other tabs may wait for the commits that follow it (ms). */
@@ -42,26 +42,7 @@ export const make = (name: string, lastPosition: Effect.Effect<number, unknown>)
   Effect.gen(function*() {
     const ref = yield* SubscriptionRef.make(0)
     const advance = (position: number) => SubscriptionRef.update(ref, (head) => Math.max(head, position))
-    const run = yield* FiberSet.makeRuntime<never, void, never>()
-    let reading = false
-    let hinted = false
-    // A failed read (the connection closing) leaves the head where it is: the next hint reads again.
-    const refresh: Effect.Effect<void> = Effect.suspend(() => {
-      hinted = false
-      return Effect.flatMap(lastPosition, advance).pipe(
-        Effect.ignore,
-        Effect.andThen(Effect.suspend(() => hinted ? refresh : Effect.sync(() => void (reading = false))))
-      )
-    })
-    const hint = (data: unknown) => {
-      if (!(Number.isSafeInteger(data) && (data as number) > SubscriptionRef.getUnsafe(ref))) return
-      if (reading) {
-        hinted = true
-      } else {
-        reading = true
-        run(refresh)
-      }
-    }
+    const hint = yield* Pages.hints({ head: ref, lastPosition })
     const channelName = `chronicle/${name}`
     const channel = yield* Effect.acquireRelease(
       Effect.sync(() => {

@@ -1,9 +1,12 @@
 /**
  * The head of the log as this instance knows it: the position of the last committed event, which
  * live subscriptions (`Pages.follow`) wait on. It moves after each local commit, and when any
- * instance's commit is announced on the schema's channel (`LISTEN`/`NOTIFY`). A notification is
- * only a wake-up: subscribers then read the table, the source of truth. The head only moves
- * forward, so late or repeated notifications do no harm.
+ * instance's commit is announced on the schema's channel (`LISTEN`/`NOTIFY`). Anyone with access
+ * to the database can `NOTIFY` anything there, so a notification is only a hint (`Pages.hints`):
+ * one beyond the head makes the head read the last position from the table, the source of truth,
+ * and move to that — never to the number notified, so a bogus payload (text, a huge or negative
+ * number) can neither stop subscribers nor make them spin. The head only moves forward, so late or
+ * repeated notifications do no harm.
  *
  * The listening connection can be lost (a restart, a network cut): notifications sent meanwhile
  * are lost with it. So the listener listens again, `reconnectDelay` after each loss or failed attempt,
@@ -13,6 +16,7 @@
  * @internal
  */
 import type { PgClient } from "@effect/sql-pg"
+import { Pages } from "@chronicle/runtime"
 import { Duration, Effect, Exit, Queue, Scope, SubscriptionRef } from "effect"
 import type { SqlError } from "effect/sql"
 
@@ -39,11 +43,10 @@ export const make = (options: {
     // Listen first, then read: a commit between the two is both read and announced, never neither.
     const listen = Effect.tap(options.client.listen(options.channel), () =>
       Effect.flatMap(options.lastPosition, advance))
+    const hint = yield* Pages.hints({ head: ref, lastPosition: options.lastPosition })
+    // A payload that is not a number's text (`Number` gives NaN) is ignored as any bogus hint is.
     const follow = (notifications: Queue.Dequeue<{ readonly payload: string }, SqlError.SqlError>) =>
-      Effect.forever(Effect.flatMap(Queue.take(notifications), ({ payload }) => {
-        const position = Number(payload)
-        return Number.isSafeInteger(position) ? advance(position) : Effect.void
-      }))
+      Effect.forever(Effect.flatMap(Queue.take(notifications), ({ payload }) => Effect.sync(() => hint(Number(payload)))))
     const relisten = Effect.sleep(options.reconnectDelay ?? Duration.millis(250)).pipe(
       Effect.andThen(Effect.scoped(Effect.flatMap(listen, follow))),
       Effect.catch((error) =>
