@@ -266,6 +266,7 @@ export const start = (): void => {
         if (of === kind && !holdModels) readModels.update(key, checkpoint)
       },
       readModelStopped: (key, error) => {
+        if (stops.get(key) === error) return // the same stop, looked at again: said already
         stops.set(key, error)
         if (of === kind) readModels.stopped(key, error)
       },
