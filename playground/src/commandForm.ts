@@ -78,11 +78,12 @@ const readRaw = (form: HTMLFormElement, commandCase: CommandCase): Raw =>
 
 /**
  * Makes the form. `send` gets a command that decoded with the domain's Schema; the form stays
- * disabled until the promise it returns settles.
+ * disabled until the promise it returns settles. `invalid` hears of an attempt that was not sent.
  */
 export const make = (options: {
   readonly defaults: (domain: Domain) => Raw
   readonly send: (domain: Domain, input: Record<string, unknown>) => Promise<void>
+  readonly invalid: () => void
 }): CommandForm => {
   const picker = h("div", { class: "segmented", attrs: { role: "radiogroup", "aria-labelledby": "command-legend" } })
   const fields = h("div", { class: "fields" })
@@ -149,6 +150,7 @@ export const make = (options: {
     const problems = validate(domain.commandSchema, input)
     mark(fields, general, problems)
     if (problems !== undefined) {
+      options.invalid()
       element.querySelector<HTMLElement>("[aria-invalid=true]")?.focus()
       return
     }

@@ -76,7 +76,7 @@ export interface Domain {
   readonly history: (records: ReadonlyArray<Envelope.Recorded>) => Result.Result<History, Codec.EventDecodeError>
   readonly readModels: ReadonlyArray<ReadModel>
   readonly race: (id: string) => Race
-  /** Its event Schema and upcasters, to check the payloads of an imported log. */
+  /** Its event Schema, upcasters and `streamIdOf`, to check the events of an imported log. */
   readonly events: LogFile.Domains[number]
 }
 
@@ -94,8 +94,8 @@ interface Definition<Command, State, Event extends Codec.Tagged, Rejection> {
   readonly decider: Decider.Decider<Command, State, Event, Rejection>
   /** The stream of an id: the domain's `streamId`. */
   readonly streamOf: (id: string) => string
-  /** The stream of a command: the domain's `streamIdOf`. */
-  readonly streamId: (command: Command) => string
+  /** The stream of a command or event: the domain's `streamIdOf`. */
+  readonly streamId: (message: Command | Event) => string
   readonly projections: ReadonlyArray<{
     readonly name: string
     readonly title: string
@@ -175,7 +175,7 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
       start: Projector.make({ projection, input: "recorded", eventSchema, upcasters })
     })),
     race: definition.race,
-    events: { eventSchema, upcasters }
+    events: { eventSchema, upcasters, streamId: definition.streamId }
   }
 }
 
@@ -276,7 +276,10 @@ const cart = make({
 /** All domains, in the order of the picker. */
 export const all: ReadonlyArray<Domain> = [bank, user, bulb, cart]
 
-/** What an imported log file is checked with: the event Schemas (and upcasters) of every domain. */
+/**
+ * What an imported log file is checked with: the event Schema, upcasters and `streamIdOf` of every
+ * domain, so that an event must decode and sit in the stream its own fields name.
+ */
 export const logFileDomains: LogFile.Domains = all.map((domain) => domain.events)
 
 /** The domain with key `key`, or the bank account. */

@@ -65,10 +65,12 @@ type Status = "idle" | "active" | "done" | "rejected" | "conflict" | "failed"
 /** The flow panel. */
 export interface Flow {
   readonly element: HTMLElement
-  /** Starts the flow of a new command: clears the stages and drops steps not yet played. */
+  /** Starts the flow of a new command: clears the stages and the lit signatures, drops steps not yet played. */
   readonly begin: () => void
   /** Adds steps; they play after the ones before them. */
   readonly push: (...steps: ReadonlyArray<Step>) => void
+  /** Settles once every step pushed so far has played (at once if none is waiting). */
+  readonly played: () => Promise<void>
 }
 
 const stages: ReadonlyArray<{ readonly name: StageName; readonly title: string; readonly fn: string }> = [
@@ -114,8 +116,11 @@ const recordedList = (events: ReadonlyArray<Envelope.Recorded>) =>
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
-/** Makes the panel; `highlight` lights the decider's signatures as steps play. */
-export const make = (highlight: (parts: ReadonlyArray<Part>) => void): Flow => {
+/**
+ * Makes the panel; `highlight` lights the decider's signatures as steps play, and `reached` hears
+ * of each step as it plays (the page shows the log and read models when the flow gets to them).
+ */
+export const make = (highlight: (parts: ReadonlyArray<Part>) => void, reached: (step: Step) => void = () => undefined): Flow => {
   const bodies = new Map<StageName, HTMLElement>()
   const boxes = new Map<StageName, HTMLElement>()
   const diagram = h(
@@ -238,14 +243,19 @@ export const make = (highlight: (parts: ReadonlyArray<Part>) => void): Flow => {
   // Steps play one after the other, `pace` apart; `begin` starts a new generation and drops the rest.
   let queue: Array<Step> = []
   let playing = false
+  let waiting: Array<() => void> = []
   const play = async () => {
     playing = true
     for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
       apply(step)
+      reached(step)
       const millis = Number(pace.value)
       if (millis > 0) await new Promise((resolve) => setTimeout(resolve, millis))
     }
     playing = false
+    const settled = waiting
+    waiting = []
+    for (const resolve of settled) resolve()
   }
 
   return {
@@ -254,10 +264,12 @@ export const make = (highlight: (parts: ReadonlyArray<Part>) => void): Flow => {
       queue = []
       account.replaceChildren()
       for (const { name } of stages) set(name, "idle", "")
+      highlight([])
     },
     push: (...steps) => {
       queue.push(...steps)
       if (!playing) void play()
-    }
+    },
+    played: () => playing ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve()
   }
 }

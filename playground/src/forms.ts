@@ -116,7 +116,8 @@ const parseJson = (text: string): unknown => {
 // An empty optional field, or an empty number, is left out: the Schema then says what is missing.
 const valueOf = (field: Field, raw: string | boolean | undefined): { readonly value: unknown } | undefined => {
   if (typeof raw === "boolean") return { value: raw }
-  const text = raw ?? ""
+  // Spaces around a value are never meant: an id of spaces only is an empty id, and is refused.
+  const text = (raw ?? "").trim()
   if (text === "" && (field.optional || field.control._tag === "Number" || field.control._tag === "Json")) return undefined
   switch (field.control._tag) {
     case "Number":

@@ -63,7 +63,7 @@ export const make = (): LogView => {
     "div",
     {},
     h("div", { class: "toolbar" }, h("label", { attrs: { for: "log-filter" } }, "Show"), filter, summary),
-    h("div", { class: "table-wrap", attrs: { tabindex: 0, role: "region", "aria-label": "Event log" } }, table)
+    h("div", { class: "table-wrap", attrs: { tabindex: 0, role: "region", "aria-label": "Recorded events, scrollable" } }, table)
   )
   let log: ReadonlyArray<Envelope.Recorded> = []
 

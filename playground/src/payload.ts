@@ -3,7 +3,7 @@
  * as `name: value` lines. Values are shown with `textContent` only.
  */
 import { h } from "./dom.ts"
-import { show, toPlain } from "./plain.ts"
+import { entriesOf, show } from "./plain.ts"
 
 /**
  * The `_tag` of a tagged value, or its JSON text.
@@ -16,11 +16,9 @@ import { show, toPlain } from "./plain.ts"
 export const tagOf = (value: unknown): string =>
   typeof value === "object" && value !== null && "_tag" in value ? String(value._tag) : show(value)
 
-const fieldsOf = (value: unknown): ReadonlyArray<readonly [string, string]> | undefined => {
-  const plain = toPlain(value)
-  if (typeof plain !== "object" || plain === null || Array.isArray(plain)) return undefined
-  return Object.entries(plain).filter(([key]) => key !== "_tag").map(([key, item]) => [key, typeof item === "string" ? item : show(item)])
-}
+// In the value's own order (a Map's insertion order): see `entriesOf`.
+const fieldsOf = (value: unknown): ReadonlyArray<readonly [string, string]> | undefined =>
+  entriesOf(value)?.filter(([key]) => key !== "_tag").map(([key, item]) => [key, typeof item === "string" ? item : show(item)])
 
 /**
  * A value's fields on one line: `accountId a · amount 100`.

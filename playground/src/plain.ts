@@ -25,6 +25,22 @@ export const toPlain = (value: unknown): Plain => {
 }
 
 /**
+ * The entries of a record-like value in their own order — a `Map`'s insertion order, keys as
+ * strings — where turning it into an object first would put integer-like keys (`"10"`) first;
+ * `undefined` for anything else (arrays, sets, scalars).
+ *
+ * @example
+ * ```ts
+ * entriesOf(new Map([["b", 1], ["10", 2]])) // [["b", 1], ["10", 2]]
+ * ```
+ */
+export const entriesOf = (value: unknown): ReadonlyArray<readonly [string, unknown]> | undefined => {
+  if (value instanceof Map) return [...value].map(([key, item]) => [String(key), item] as const)
+  if (typeof value !== "object" || value === null || value instanceof Set || Array.isArray(value)) return undefined
+  return Object.entries(value)
+}
+
+/**
  * A value as one line of JSON text.
  *
  * @example

@@ -7,7 +7,7 @@ import type { Projector } from "@chronicle/runtime"
 import { fill, h } from "./dom.ts"
 import type { Domain, ReadModel } from "./domains.ts"
 import * as Payload from "./payload.ts"
-import { samePlain, toPlain } from "./plain.ts"
+import { entriesOf, samePlain } from "./plain.ts"
 
 /** A rebuild: the read model just before, and after replaying from zero. */
 export interface Rebuilt {
@@ -18,16 +18,16 @@ export interface Rebuilt {
 /** The read models panel. */
 export interface ReadModelsView {
   readonly element: HTMLElement
-  /** Shows the read models of a domain, as they are now. */
-  readonly show: (domain: Domain, current: (key: string) => Projector.Checkpointed<unknown> | undefined) => void
+  /** Shows the read models of a domain, empty until `update` (or `stopped`) fills them. */
+  readonly show: (domain: Domain) => void
   /** A read model changed. */
   readonly update: (key: string, checkpoint: Projector.Checkpointed<unknown>) => void
+  /** A read model's projector stopped: says why in its place, until a rebuild starts it again. */
+  readonly stopped: (key: string, error: Projector.ProjectorError) => void
 }
 
-const entries = (state: unknown): ReadonlyArray<readonly [string, unknown]> => {
-  const plain = toPlain(state)
-  return typeof plain === "object" && plain !== null && !Array.isArray(plain) ? Object.entries(plain) : [["value", plain]]
-}
+// In the state's own order: a Map keyed "b", "10", "2" shows b, 10, 2.
+const entries = (state: unknown): ReadonlyArray<readonly [string, unknown]> => entriesOf(state) ?? [["value", state]]
 
 const verdict = (model: ReadModel, { after, before }: Rebuilt): string => {
   const replayed = `${model.title}: replayed from #0 to #${after.position}`
@@ -41,8 +41,9 @@ const verdict = (model: ReadModel, { after, before }: Rebuilt): string => {
 export const make = (rebuild: (model: ReadModel) => Promise<Rebuilt | string>): ReadModelsView => {
   const models = h("div", { class: "models" })
   const button = h("button", { attrs: { type: "button", id: "rebuild" } }, "Rebuild from zero")
-  const report = h("ul", { class: "rebuild-report", attrs: { role: "status", id: "rebuild-report" } })
-  const element = h("div", {}, models, h("div", { class: "actions" }, button), report)
+  const report = h("ul", { class: "rebuild-report", attrs: { id: "rebuild-report" } })
+  // The list is announced through a live region around it (a list cannot be a status itself).
+  const element = h("div", {}, models, h("div", { class: "actions" }, button), h("div", { attrs: { role: "status" } }, report))
   const views = new Map<string, { readonly position: HTMLElement; readonly cards: HTMLElement }>()
   let domain: Domain | undefined
 
@@ -56,6 +57,21 @@ export const make = (rebuild: (model: ReadModel) => Promise<Rebuilt | string>): 
       ...(items.length === 0
         ? [h("p", { class: "muted" }, "Empty: no event yet.")]
         : items.map(([name, value]) => h("div", { class: "card", attrs: { "data-key": name } }, h("div", { class: "card-key" }, name), Payload.view(value, true))))
+    )
+  }
+
+  const stopped = (key: string, error: Projector.ProjectorError) => {
+    const view = views.get(key)
+    if (view === undefined) return
+    view.position.textContent = "stopped"
+    fill(
+      view.cards,
+      h(
+        "p",
+        { class: "model-stopped", attrs: { role: "alert" } },
+        h("strong", {}, `Stopped: ${error._tag}`),
+        ` — ${error.message} The read model stays as it was; "Rebuild from zero" starts it again.`
+      )
     )
   }
 
@@ -74,7 +90,7 @@ export const make = (rebuild: (model: ReadModel) => Promise<Rebuilt | string>): 
 
   return {
     element,
-    show: (next, current) => {
+    show: (next) => {
       domain = next
       views.clear()
       report.replaceChildren()
@@ -93,11 +109,8 @@ export const make = (rebuild: (model: ReadModel) => Promise<Rebuilt | string>): 
           )
         })
       )
-      for (const model of next.readModels) {
-        const checkpoint = current(model.key)
-        if (checkpoint !== undefined) update(model.key, checkpoint)
-      }
     },
-    update
+    update,
+    stopped
   }
 }

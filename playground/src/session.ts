@@ -18,6 +18,8 @@ export interface Listeners {
   readonly records: (records: ReadonlyArray<Envelope.Recorded>) => void
   /** A read model changed. */
   readonly readModel: (key: string, checkpoint: Projector.Checkpointed<unknown>) => void
+  /** A read model's projector stopped on an error (a defect in `evolve`, an event that does not decode). */
+  readonly readModelStopped: (key: string, error: Projector.ProjectorError) => void
   /** The session stopped on an error: the store could not be opened, or its connection was lost. */
   readonly failed: (error: unknown) => void
 }
@@ -36,12 +38,15 @@ export interface Session {
   readonly dispose: () => Promise<void>
 }
 
+// How often a stopped projector is looked at again (a rebuild restarts it).
+const stoppedLook = "1 second"
+
 /**
  * Starts a session on a store.
  *
  * @example
  * ```ts
- * const session = Session.start("memory", { records: renderLog, readModel: renderModel, failed: showError })
+ * const session = Session.start("memory", { records: renderLog, readModel: renderModel, readModelStopped: showStop, failed: showError })
  * await session.ready
  * ```
  */
@@ -60,9 +65,14 @@ export const start = (kind: Store.StoreKind, listeners: Listeners): Session => {
     for (const model of Domains.all.flatMap((domain) => domain.readModels)) {
       const projector = yield* model.start
       projectors.set(model.key, projector)
-      yield* Effect.forkScoped(
-        Stream.runForEach(projector.changes, (checkpoint) => Effect.sync(() => listeners.readModel(model.key, checkpoint)))
-      )
+      // `changes` ends with the error that stops the projector; until a rebuild starts it again,
+      // every look says so again.
+      yield* Effect.forkScoped(Effect.forever(
+        Stream.runForEach(projector.changes, (checkpoint) => Effect.sync(() => listeners.readModel(model.key, checkpoint))).pipe(
+          Effect.catch((error) => Effect.sync(() => listeners.readModelStopped(model.key, error))),
+          Effect.andThen(Effect.sleep(stoppedLook))
+        )
+      ))
     }
     opened()
     const store = yield* EventStore.EventStore

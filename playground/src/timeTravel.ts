@@ -13,8 +13,11 @@ import { show, showPretty } from "./plain.ts"
 /** The time-travel panel. */
 export interface TimeTravel {
   readonly element: HTMLElement
-  /** Shows the versions of a stream of `domain` (none selected: a hint). */
-  readonly render: (domain: Domain, streamId: string | undefined, log: ReadonlyArray<Envelope.Recorded>) => void
+  /**
+   * Shows the versions of a stream of `domain` (none selected: a hint), at `version` (`undefined`:
+   * the latest, following new events).
+   */
+  readonly render: (domain: Domain, streamId: string | undefined, log: ReadonlyArray<Envelope.Recorded>, version: number | undefined) => void
 }
 
 const changeView = (change: Change) => {
@@ -36,8 +39,8 @@ const changeView = (change: Change) => {
   }
 }
 
-/** Makes the panel. */
-export const make = (): TimeTravel => {
+/** Makes the panel; `moved` hears of the version a person picks (`undefined`: the latest). */
+export const make = (moved: (version: number | undefined) => void): TimeTravel => {
   const slider = h("input", { attrs: { type: "range", id: "version", min: 0, max: 0, value: 0, step: 1 } })
   const position = h("output", { attrs: { for: "version", id: "version-label" } })
   const event = h("p", { class: "at-event", attrs: { id: "version-event" } })
@@ -53,7 +56,7 @@ export const make = (): TimeTravel => {
   )
   const element = h("div", {}, hint, body)
   let shown: { readonly domain: Domain; readonly streamId: string; readonly log: ReadonlyArray<Envelope.Recorded> } | undefined
-  let followLatest = true
+  let wanted: number | undefined
 
   const renderVersion = () => {
     if (shown === undefined) return
@@ -64,7 +67,7 @@ export const make = (): TimeTravel => {
       return
     }
     const { events, stateAt } = history.success
-    const version = followLatest ? events.length : Math.min(Number(slider.value), events.length)
+    const version = wanted === undefined ? events.length : Math.min(wanted, events.length)
     slider.max = String(events.length)
     slider.value = String(version)
     slider.setAttribute("aria-valuetext", `version ${version} of ${events.length}`)
@@ -83,20 +86,21 @@ export const make = (): TimeTravel => {
   }
 
   slider.addEventListener("input", () => {
-    followLatest = slider.value === slider.max
+    wanted = slider.value === slider.max ? undefined : Number(slider.value)
     renderVersion()
+    moved(wanted)
   })
 
   return {
     element,
-    render: (domain, streamId, log) => {
+    render: (domain, streamId, log, version) => {
+      wanted = version
       if (streamId === undefined) {
         shown = undefined
         body.hidden = true
         hint.textContent = "Send a command or pick a stream above to travel through its versions."
         return
       }
-      if (shown?.streamId !== streamId) followLatest = true
       shown = { domain, streamId, log }
       body.hidden = false
       hint.textContent = `Stream ${streamId}: move the slider (or use the arrow keys) to replay its events one by one.`

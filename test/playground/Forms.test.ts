@@ -50,6 +50,17 @@ describe("forms", () => {
     assert.deepStrictEqual(inputOf(paint!, raw), { _tag: "Paint", wallId: "w1", colour: "green", glossy: true, tags: ["a"] })
   })
 
+  it("trims text: an id of spaces only is refused as empty, spaces around a value are dropped", () => {
+    const [, strip] = casesOf(Command)
+    const [deposit] = casesOf(BankAccount.Command).filter((c) => c.tag === "Deposit")
+    assert.deepStrictEqual(inputOf(strip!, new Map([["wallId", "  w1 "]])), { _tag: "Strip", wallId: "w1" })
+    const blank = inputOf(deposit!, new Map([["accountId", "   "], ["amount", " 5 "]]))
+    assert.deepStrictEqual(blank, { _tag: "Deposit", accountId: "", amount: 5 })
+    assert.deepStrictEqual(Object.fromEntries(validate(BankAccount.Command, blank)!.fields), {
+      accountId: ["Expected a value with a length of at least 1"]
+    })
+  })
+
   it("reports every issue at its field, with the Schema's messages", () => {
     const problems = validate(BankAccount.Command, { _tag: "Deposit", accountId: "", amount: 1.5 })
     assert.deepStrictEqual(Object.fromEntries(problems!.fields), {

@@ -287,6 +287,13 @@ export const scenarios: ReadonlyArray<Scenario> = [
       assert.match(failed, /not a decision of the domain/)
       assert.equal(await page.locator("#outcome .outcome.failed").count(), 1)
       await hasText(page.locator("#flow-steps"), "Infrastructure error")
+
+      // Read models built from the start stop on it, and say so where they are shown.
+      await page.reload()
+      await page.waitForSelector("body[data-ready=indexeddb]")
+      const balances = await hasText(page.locator('[data-model="bank/balances"]'), "Stopped: EventDecodeError")
+      assert.match(balances, /stopped/)
+      await hasText(page.locator('[data-model="bank/streams"]'), "Stopped: EventDecodeError")
     }
   },
   {
@@ -323,7 +330,15 @@ export const scenarios: ReadonlyArray<Scenario> = [
         ["a gap in versions", edited((events) => (events[2]!.version = 4)), 'event #3 (stream "account-a", version 4): expected version 3 of its stream'],
         ["positions out of order", edited((events) => (events[3]!.position = 2)), "position 2 does not follow 3"],
         ["an unknown event type", edited((events) => (events[1]!.type = "Teleported")), 'unknown event type "Teleported"'],
-        ["a payload its Schema refuses", edited((events) => (events[1]!.data.amount = -5)), "Expected a value greater than 0"]
+        ["a payload its Schema refuses", edited((events) => (events[1]!.data.amount = -5)), "Expected a value greater than 0"],
+        [
+          "an event of another domain in a stream",
+          edited((events) => {
+            events[3] = { ...events[3]!, type: "AccountOpened", data: { _tag: "AccountOpened", accountId: "c1", owner: "Ada" } }
+          }),
+          'event #4 (stream "cart-c1", version 1): it belongs to stream "account-c1"'
+        ],
+        ["a log without events", edited((events) => events.splice(0)), "log without events.json holds no events"]
       ]
       for (const [what, content, message] of bad) {
         await page.evaluate(() => document.getElementById("notice")?.replaceChildren())
@@ -333,6 +348,107 @@ export const scenarios: ReadonlyArray<Scenario> = [
         assert.deepEqual(await logRows(page), imported, `${what} changed the log`)
       }
       await shot(page, "import-refused", "#notice")
+      // Nothing broke: cart c1 still takes commands.
+      assert.match(await send(page, "AddItem", { cartId: "c1", productId: "cake", quantity: "1", unitPrice: "300" }), /^Accepted .* now at version 2/)
+      await flowDone(page)
+      await logHas(page, 5)
+
+      // Replacing a log is asked first, saying how many events go and how many come.
+      const asked: Array<string> = []
+      page.once("dialog", (dialog) => {
+        asked.push(dialog.message())
+        void dialog.dismiss()
+      })
+      await importFile(page, "log.json", exported)
+      await hasText(page.locator("#notice"), "Nothing was imported: the memory store keeps its 5 events")
+      assert.deepEqual(asked, ["Replace the 5 events of the memory store with the 4 events of log.json? The events now in the store are erased."])
+      await logHas(page, 5)
+      page.once("dialog", (dialog) => {
+        asked.push(dialog.message())
+        void dialog.accept()
+      })
+      await importFile(page, "first.json", edited((events) => events.splice(1)))
+      await hasText(page.locator("#notice"), "Imported 1 event into the memory store")
+      assert.equal(asked.length, 2)
+      assert.deepEqual(rowKeys(await logHas(page, 1)), ["#1 account-a v1 AccountOpened"])
+    }
+  },
+  {
+    name: "the selected stream and version are in the address: they survive a reload and an import",
+    run: async ({ open }) => {
+      const page = await open("?store=indexeddb")
+      await bankHistory(page)
+      await openAccount(page, "b")
+      await page.click("#streams [data-stream=account-a]")
+      await page.focus("#version")
+      await page.keyboard.press("ArrowLeft")
+      await page.keyboard.press("ArrowLeft")
+      await hasText(page.locator("#version-label"), "v1 of 3")
+      await until("the address", () => page.evaluate(() => location.search), (search) => search.includes("stream=account-a&version=1"))
+      const restored = async (what: string) => {
+        await hasText(page.locator("#version-label"), "v1 of 3")
+        assert.equal(await page.locator("#streams [aria-pressed=true]").innerText(), "account-a\nv3", what)
+        assert.equal(await page.inputValue("#field-accountId"), "a", what)
+      }
+      await page.reload()
+      await page.waitForSelector("body[data-ready=indexeddb]")
+      await restored("after a reload")
+
+      const exported = await exportLog(page)
+      page.once("dialog", (dialog) => void dialog.accept())
+      await importFile(page, "log.json", exported)
+      await hasText(page.locator("#notice"), "Imported 4 events into the indexeddb store")
+      await logHas(page, 4)
+      await restored("after an import")
+    }
+  },
+  {
+    name: "the outcome, the log and the read models wait for the flow to reach them; Send waits for it to end",
+    run: async ({ open }) => {
+      const page = await open()
+      await page.selectOption("#pace", "1200")
+      const sendButton = page.getByRole("button", { name: "Send command" })
+      await sendButton.click()
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      assert.equal(await page.locator("[data-stage=command]").getAttribute("data-status"), "active")
+      assert.equal(await page.locator("#outcome").innerText(), "", "no outcome while the flow is on its first stage")
+      assert.equal(await sendButton.isDisabled(), true)
+      assert.equal(await page.locator("#log tbody tr").count(), 0)
+      assert.equal(await page.locator("#streams [data-stream]").count(), 0)
+      assert.deepEqual(await readModel(page, "bank/balances"), {})
+      await logHas(page, 1)
+      assert.match(await page.locator("#flow-steps").innerText(), /append → recorded 1 event/)
+      await hasText(page.locator("#outcome"), "Accepted", 15_000)
+      assert.match(await page.locator("#flow-steps").innerText(), /evolve → account-a at v1/)
+      assert.deepEqual(await readModel(page, "bank/balances"), { a: "0" })
+      await until("Send enabled", () => sendButton.isDisabled(), (disabled) => !disabled)
+
+      // A form that is not sent replaces the last outcome; an id of spaces is no id.
+      await page.selectOption("#pace", "0")
+      await page.click("label[for=command-Deposit]")
+      await page.fill("#field-accountId", "   ")
+      await page.fill("#field-amount", "5")
+      await sendButton.click()
+      await hasText(page.locator("#field-accountId-error"), "Expected a value with a length of at least 1")
+      assert.equal(await page.locator("#outcome .outcome").count(), 0)
+      await logHas(page, 1)
+
+      // A domain switch starts the flow afresh: nothing of the last command stays lit.
+      assert.equal(await page.locator(".signature.lit").count(), 1)
+      await pickDomain(page, "bulb")
+      assert.equal(await page.locator(".signature.lit").count(), 0)
+      assert.equal(await page.locator("[data-stage][data-status=done]").count(), 0)
+    }
+  },
+  {
+    name: "read models keep their keys in order, numeric-looking ones too",
+    run: async ({ open }) => {
+      const page = await open()
+      for (const id of ["b", "10", "2"]) await openAccount(page, id)
+      const keys = (model: string) => page.locator(`[data-model="${model}"] .card`).evaluateAll((cards) => cards.map((card) => card.getAttribute("data-key")))
+      await until("the balances", () => keys("bank/balances"), (found) => found.length === 3)
+      assert.deepEqual(await keys("bank/balances"), ["b", "10", "2"])
+      assert.deepEqual(await keys("bank/streams"), ["account-b", "account-10", "account-2"])
     }
   },
   {
@@ -387,6 +503,26 @@ export const scenarios: ReadonlyArray<Scenario> = [
         [...document.querySelectorAll("main *")].filter((element) => element.getBoundingClientRect().right > 361).map((element) => element.className || element.tagName)
       )
       assert.deepEqual(wide, [])
+
+      // Targets of at least 24 × 24 px (a notice's close button too); live regions that are not
+      // lists; landmarks with unique names.
+      await Promise.all([page.waitForEvent("download"), page.click("#export")])
+      await hasText(page.locator("#notice"), "Exported 6 events")
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>("button, select, input:not([type=radio]):not([hidden]), .segment label, a[href]")]
+          .filter((element) => element.getClientRects().length > 0 && !element.classList.contains("skip"))
+          .map((element) => ({ element, box: element.getBoundingClientRect() }))
+          .filter(({ box }) => box.width < 24 || box.height < 24)
+          .map(({ box, element }) => `${element.tagName.toLowerCase()}#${element.id}.${element.className} ${Math.round(box.width)}×${Math.round(box.height)}`)
+      )
+      assert.deepEqual(small, [])
+      assert.deepEqual(await page.locator("ul[role=status], ol[role=status], ul[role=alert], ol[role=alert]").count(), 0)
+      const names = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>("section[aria-labelledby], section[aria-label], [role=region]")].map((element) =>
+          element.getAttribute("aria-label") ?? document.getElementById(element.getAttribute("aria-labelledby") ?? "")?.textContent ?? ""
+        )
+      )
+      assert.deepEqual(names.filter((name, i) => names.indexOf(name) !== i), [], names.join(" | "))
       await shot(page, "narrow-360")
     }
   }
