@@ -6,8 +6,11 @@
  * smaller sizes, on `DATABASE_URL`; reported unavailable without one); W5 and the heap figures run
  * in Chromium (`browser/Chromium.ts`).
  *
+ * W2 and W3 run cold (records fresh from a store filled for each run, never read before in the
+ * process, as after a restart) and, as `W2-warm` and `W3-warm`, warm (the same records every run).
+ *
  * Options: `--only W1,W3` runs some workloads (`W5` means W5a–W5c and the heap figures, `W1` means
- * W1 and W1-pg, `PG` the PostgreSQL ones only);
+ * W1 and W1-pg, `W2` W2, W2-warm and W2-pg, `PG` the PostgreSQL ones only);
  * `--repetitions n` (default 5, at least 5 for figures worth quoting) and `--warmups n` (default 1);
  * `--scale x` multiplies every size (e.g. 0.1 for a quick smoke run — such figures are not the
  * issue's); `--heap 20000,200000` the stream lengths of the heap figures (`none` to skip them);
@@ -65,8 +68,10 @@ const selected = (id: string) =>
 type Made = Workload.Workload | Workload.Unavailable
 const node: ReadonlyArray<readonly [string, () => Made | Promise<Made>]> = [
   ["W1", () => CommandHandling.make({ commands: scaled(CommandHandling.size.commands, 100), accounts: 100 })],
-  ["W2", () => StreamFold.make(scaled(StreamFold.size, 1_000))],
-  ["W3", () => ProjectionRebuild.make({ accounts: 100, perAccount: scaled(ProjectionRebuild.size.perAccount, 100) })],
+  ["W2", () => StreamFold.make(scaled(StreamFold.size, 1_000), "cold")],
+  ["W2-warm", () => StreamFold.make(scaled(StreamFold.size, 1_000), "warm")],
+  ["W3", () => ProjectionRebuild.make({ accounts: 100, perAccount: scaled(ProjectionRebuild.size.perAccount, 100) }, "cold")],
+  ["W3-warm", () => ProjectionRebuild.make({ accounts: 100, perAccount: scaled(ProjectionRebuild.size.perAccount, 100) }, "warm")],
   ["W4", () => AppendRate.make(scaled(AppendRate.size, 10))],
   ["W1-pg", () => Postgres.commandHandling({ commands: scaled(Postgres.size.commands, 100), accounts: Postgres.size.accounts })],
   ["W2-pg", () => Postgres.streamFold(scaled(Postgres.size.stream, 1_000))],

@@ -6,8 +6,11 @@
  *   checkpointing), until `awaitPosition` reaches the last position.
  * - Baseline: a `for` loop over the log array with the same `balances.evolve`.
  *
- * Both stores are filled once (100 events per append, round-robin over the accounts, so the log
- * interleaves the streams) and only read by the repetitions.
+ * The stores are filled with 100 events per append, round-robin over the accounts, so the log
+ * interleaves the streams. `W3` runs cold: each Chronicle run reads a store filled for it
+ * (untimed), records no one has read before, as after a restart; `W3-warm` reads one store filled
+ * once, the records earlier runs read (see `Stores.Temperature`). The baseline reads one plain
+ * store filled once.
  */
 import { BankAccount } from "@chronicle/examples"
 import { EventStore, Projector } from "@chronicle/runtime"
@@ -40,19 +43,21 @@ const rebuild = Effect.scoped(Effect.gen(function*() {
 }))
 
 /**
- * The W3 workload.
+ * The W3 workload, cold (`W3`, the default) or warm (`W3-warm`).
  */
-export const make = ({ accounts, perAccount }: Size = size): Workload.Workload => {
+export const make = ({ accounts, perAccount }: Size = size, temperature: Stores.Temperature = "cold"): Workload.Workload => {
   const events = accounts * perAccount
   const batches = Workload.shared(async () => Bank.batches({ accounts, perAccount, batch: 100 }))
-  const chronicleStore = Workload.shared(async () => Stores.memory(await batches()))
+  const chronicleStore = Stores.reading(batches, temperature)
   const plainStore = Workload.shared(async () => PlainStore.fill(await batches()))
   return {
-    id: "W3",
-    work: `rebuild the balances projection from ${events.toLocaleString("en")} events over ${accounts} streams (memory)`,
+    id: temperature === "cold" ? "W3" : "W3-warm",
+    work: `rebuild the balances projection from ${events.toLocaleString("en")} events over ${accounts} streams (memory; ${
+      Stores.describe(temperature)
+    })`,
     items: events,
     unit: "events",
-    target: 0.5,
+    target: temperature === "cold" ? 0.5 : undefined,
     chronicle: {
       prepare: async () => {
         const store = await chronicleStore()
