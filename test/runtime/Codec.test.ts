@@ -1,7 +1,8 @@
+import type { Envelope } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
-import { Codec } from "@chronicle/runtime"
+import { Codec, EventStore } from "@chronicle/runtime"
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Result, Schema, Stream } from "effect"
+import { DateTime, Effect, Option, Result, Schema, Stream } from "effect"
 
 const Stamped = Schema.TaggedUnion({
   Stamped: { at: Schema.DateTimeUtc, tags: Schema.ReadonlySet(Schema.String) }
@@ -36,6 +37,50 @@ describe("Codec", () => {
     if (Result.isSuccess(failure)) return
     assert.deepInclude(failure.failure, { streamId: "s", version: 7, position: 7, type: "Stamped" })
     assert.match(failure.failure.message, /Missing key[\s\S]*amount/)
+  })
+
+  it("eventDecoder gives the event itself, and names where a record that does not decode sits", () => {
+    const decodeEvent = Codec.eventDecoder(BankAccount.Event)
+    assert.deepStrictEqual(
+      Result.getOrThrow(decodeEvent(recorded(3, { _tag: "Deposited", accountId: "a", amount: 5 }))),
+      { _tag: "Deposited", accountId: "a", amount: 5 }
+    )
+    const failure = decodeEvent(recorded(4, { _tag: "Deposited", accountId: "a", amount: -1 }))
+    assert.isTrue(Result.isFailure(failure))
+    if (Result.isSuccess(failure)) return
+    assert.deepInclude(failure.failure, { _tag: "EventDecodeError", streamId: "s", version: 4, position: 4, schemaVersion: 1 })
+  })
+
+  it("decoder and eventDecoder decode a record read again afresh: they remember nothing about record objects", () => {
+    const decoders: ReadonlyArray<(record: Envelope.Recorded) => Result.Result<unknown, Codec.EventDecodeError>> = [
+      Codec.eventDecoder(BankAccount.Event),
+      Codec.decoder(BankAccount.Event)
+    ]
+    for (const decode of decoders) {
+      const record = recorded(1, { _tag: "Deposited", accountId: "a", amount: 1 })
+      assert.isTrue(Result.isSuccess(decode(record)))
+      record.data = { _tag: "Deposited", accountId: "a", amount: -1 }
+      assert.deepInclude(Result.getFailure(decode(record)).pipe(Option.getOrThrow), { _tag: "EventDecodeError", position: 1 })
+    }
+  })
+
+  it("historyDecoder: an archive marker is no event, a tombstone is StreamClosed, any other record its event", () => {
+    const decodeHistory = Codec.historyDecoder(BankAccount.Event)
+    const marker = (type: string) => ({ ...recorded(9, {}), type })
+    assert.isUndefined(Result.getOrThrow(decodeHistory(marker(EventStore.archivedType))))
+    assert.deepInclude(Result.getFailure(decodeHistory(marker(EventStore.deletedType))).pipe(Option.getOrThrow), {
+      _tag: "StreamClosed",
+      streamId: "s",
+      closure: "Deleted"
+    })
+    assert.deepInclude(Result.getFailure(decodeHistory(recorded(2, { _tag: "Deposited" }))).pipe(Option.getOrThrow), {
+      _tag: "EventDecodeError",
+      position: 2
+    })
+    assert.deepStrictEqual(
+      Result.getOrThrow(decodeHistory(recorded(3, { _tag: "Withdrawn", accountId: "a", amount: 2 }))),
+      { _tag: "Withdrawn", accountId: "a", amount: 2 }
+    )
   })
 
   it.effect("decodeStream fails on the first bad record and never skips it", () =>

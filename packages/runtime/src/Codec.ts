@@ -122,24 +122,22 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
 }
 
 /**
- * Makes the decoder of a Schema: a stored record in, the same envelope with its decoded event out.
- * A record written in an older schema version is first brought to the current shape by the domain's
- * upcasters.
+ * Makes the event decoder of a Schema: a stored record in, its decoded event out (the record's
+ * payload, brought to the current shape by the domain's upcasters when it was written in an older
+ * schema version, then decoded by the Schema), or an {@link EventDecodeError} naming where the
+ * record sits. Folds that need only the events use it and build no envelope.
  *
  * @example
  * ```ts
- * const decode = Codec.decoder(User.Event, User.upcasters)
- * store.read("user-1").pipe(Stream.mapEffect((recorded) => Effect.fromResult(decode(recorded))))
+ * const decodeEvent = Codec.eventDecoder(BankAccount.Event)
+ * const event = decodeEvent(recorded) // Result<BankAccount.Event, EventDecodeError>
  * ```
  *
  * @since 0.1.0
  */
-export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
+export const eventDecoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
   const decode = Schema.decodeUnknownResult(Schema.toCodecJson(schema))
-  // Stored records never change: a layer that hands out the same record objects (the memory layer)
-  // gets each one decoded once. Failures are not remembered.
-  const decoded = new WeakMap<Envelope.Recorded, Envelope.Recorded<Event>>()
-  const decodeRecord = (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
+  return (recorded: Envelope.Recorded): Result.Result<Event, EventDecodeError> => {
     const schemaVersion = recorded.metadata.schemaVersion ?? 1
     const failure = (reason: string) =>
       Result.fail(
@@ -162,17 +160,78 @@ export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
       )
     }
     const event = decode(current.success)
-    return Result.isSuccess(event)
-      ? Result.succeed({ ...recorded, data: event.success })
-      : failure(Issues.format(event.failure.issue, current.success))
+    return Result.isSuccess(event) ? Result.succeed(event.success) : failure(Issues.format(event.failure.issue, current.success))
   }
-  return (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
+}
+
+/**
+ * `decodeEvent`, remembering the event of each record object it decoded. Stored records never
+ * change, so a layer that hands out the same record objects again (the memory layer, loading a
+ * stream at every command) gets each one decoded once; failures are not remembered. On a first
+ * read (any record of a durable layer) the table costs more than it saves, so only the loading of
+ * stream histories, which reads the same records again and again, uses it.
+ */
+const remembering = <Event>(
+  decodeEvent: (recorded: Envelope.Recorded) => Result.Result<Event, EventDecodeError>
+) => {
+  const decoded = new WeakMap<Envelope.Recorded, Event>()
+  return (recorded: Envelope.Recorded): Result.Result<Event, EventDecodeError> => {
     const cached = decoded.get(recorded)
     if (cached !== undefined) return Result.succeed(cached)
-    const result = decodeRecord(recorded)
-    if (Result.isSuccess(result)) decoded.set(recorded, result.success)
-    return result
+    const event = decodeEvent(recorded)
+    if (Result.isSuccess(event)) decoded.set(recorded, event.success)
+    return event
   }
+}
+
+/**
+ * Makes the decoder of a Schema: a stored record in, the same envelope with its decoded event out
+ * (see {@link eventDecoder}).
+ *
+ * @example
+ * ```ts
+ * const decode = Codec.decoder(User.Event, User.upcasters)
+ * store.read("user-1").pipe(Stream.mapEffect((recorded) => Effect.fromResult(decode(recorded))))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
+  const decodeEvent = eventDecoder(schema, upcasters)
+  return (recorded: Envelope.Recorded): Result.Result<Envelope.Recorded<Event>, EventDecodeError> => {
+    const event = decodeEvent(recorded)
+    return Result.isSuccess(event) ? Result.succeed({ ...recorded, data: event.success }) : Result.fail(event.failure)
+  }
+}
+
+/**
+ * Makes the decoder of one stream's records as a replay meets them: an archive marker gives
+ * `undefined` (it ends the events, it is not one), a tombstone fails with `StreamClosed` (the stream
+ * was deleted), any other record gives its decoded event (see {@link eventDecoder}). Stream
+ * histories are loaded again and again (at every command), so it remembers the event of each record
+ * object it decoded: a layer that hands out the same objects again (the memory layer) gets each
+ * decoded once.
+ *
+ * @example
+ * ```ts
+ * const decodeHistory = Codec.historyDecoder(BankAccount.Event)
+ * const event = decodeHistory(recorded) // Result<BankAccount.Event | undefined, EventDecodeError | StreamClosed>
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const historyDecoder = <Event extends Tagged>(
+  schema: EventSchema<Event>,
+  upcasters: Upcaster.Upcasters = Upcaster.none
+) => {
+  const decodeEvent = remembering(eventDecoder(schema, upcasters))
+  const ended = Result.succeed(undefined)
+  return (recorded: Envelope.Recorded): Result.Result<Event | undefined, EventDecodeError | StreamClosed> =>
+    recorded.type === archivedType
+      ? ended
+      : recorded.type === deletedType
+      ? Result.fail(new StreamClosed({ streamId: recorded.streamId, closure: "Deleted" }))
+      : decodeEvent(recorded)
 }
 
 /**
@@ -194,7 +253,7 @@ export const decodeStream = <Event extends Tagged>(
   schema: EventSchema<Event>,
   upcasters: Upcaster.Upcasters = Upcaster.none
 ) => {
-  const decode = decoder(schema, upcasters)
+  const decodeHistory = historyDecoder(schema, upcasters)
   return <E, R>(
     records: Stream.Stream<Envelope.Recorded, E, R>
   ): Stream.Stream<Envelope.Recorded<Event>, E | EventDecodeError | StreamClosed, R> =>
@@ -203,12 +262,9 @@ export const decodeStream = <Event extends Tagged>(
       Stream.mapArrayEffect((page): Effect.Effect<Arr.NonEmptyReadonlyArray<Envelope.Recorded<Event>>, EventDecodeError | StreamClosed> => {
       const decoded: Array<Envelope.Recorded<Event>> = []
       for (const recorded of page) {
-        if (recorded.type === deletedType) {
-          return Effect.fail(new StreamClosed({ streamId: recorded.streamId, closure: "Deleted" }))
-        }
-        const event = decode(recorded)
+        const event = decodeHistory(recorded)
         if (Result.isFailure(event)) return Effect.fail(event.failure)
-        decoded.push(event.success)
+        decoded.push({ ...recorded, data: event.success! }) // archive markers are filtered out above
       }
       return Effect.succeed(decoded as unknown as Arr.NonEmptyReadonlyArray<Envelope.Recorded<Event>>)
     }))

@@ -20,8 +20,7 @@
  *
  * @since 0.1.0
  */
-import type { Envelope, Upcaster } from "@chronicle/core"
-import { Projection } from "@chronicle/core"
+import type { Envelope, Projection, Upcaster } from "@chronicle/core"
 import { Cause, Data, Effect, FiberHandle, Option, Result, Schema, Stream, SubscriptionRef } from "effect"
 import type { Scope } from "effect"
 import * as CheckpointStore from "./CheckpointStore.ts"
@@ -172,9 +171,20 @@ export interface Settings<State, Event extends Codec.Tagged> {
  */
 export type Options<State, Event extends Codec.Tagged> = Input<State, Event> & Settings<State, Event>
 
-/** The projection as a fold of recorded envelopes, whatever it reads. */
-const overRecorded = <State, Event>(input: Input<State, Event>): Projection.Projection<State, Envelope.Recorded<Event>> =>
-  input.input === "recorded" ? input.projection : Projection.recorded(input.projection)
+/**
+ * The projection's `evolve` given a record and its decoded event: an envelope is built only for a
+ * projection that reads envelopes.
+ */
+const evolverOf = <State, Event>(
+  input: Input<State, Event>
+): (state: State, recorded: Envelope.Recorded, event: Event) => State => {
+  if (input.input === "recorded") {
+    const { evolve } = input.projection
+    return (state, recorded, event) => evolve(state, { ...recorded, data: event })
+  }
+  const { evolve } = input.projection
+  return (state, _recorded, event) => evolve(state, event)
+}
 
 /**
  * A running projection.
@@ -206,8 +216,8 @@ type Applying = (recorded: Envelope.Recorded) => void
 const folder = <State, Event extends Codec.Tagged>(
   options: Input<State, Event> & Pick<Settings<State, Event>, "eventSchema" | "upcasters" | "onClosed">
 ) => {
-  const projection = overRecorded(options)
-  const decode = Codec.decoder(options.eventSchema, options.upcasters)
+  const evolve = evolverOf(options)
+  const decode = Codec.eventDecoder(options.eventSchema, options.upcasters)
   const types = Codec.eventTypes(options.eventSchema)
   return (
     checkpoint: Checkpointed<State>,
@@ -224,7 +234,7 @@ const folder = <State, Event extends Codec.Tagged>(
       } else if (types === undefined || types.has(recorded.type)) {
         const decoded = decode(recorded)
         if (Result.isFailure(decoded)) return Result.fail(decoded.failure)
-        state = projection.evolve(state, decoded.success)
+        state = evolve(state, recorded, decoded.success)
       }
       position = recorded.position
     }

@@ -23,7 +23,7 @@
  * @since 0.1.0
  */
 import type { Decider, Envelope, Upcaster } from "@chronicle/core"
-import { Effect, Option, Stream } from "effect"
+import { Effect, Option, Result, Stream } from "effect"
 import type { Schema } from "effect"
 import * as Codec from "./Codec.ts"
 import { archivedType, EventStore, type StoreError, type StreamClosed } from "./EventStore.ts"
@@ -132,7 +132,7 @@ export function make<State, Event extends Codec.Tagged>(
   options: Options<State, Event> & { readonly snapshots?: SnapshotOptions<State> | undefined }
 ): StreamState<State, EventStore | SnapshotStore> {
   const { decider, snapshots } = options
-  const decodeEvents = Codec.decodeStream(options.eventSchema, options.upcasters)
+  const decodeHistory = Codec.historyDecoder(options.eventSchema, options.upcasters)
   const empty: Snapshots.Cached<State> = { state: decider.initialState, version: 0, commandIds: new Set() }
   const snapshotting = snapshots === undefined ? undefined : Snapshots.make(snapshots)
 
@@ -145,25 +145,28 @@ export function make<State, Event extends Codec.Tagged>(
   const replay = (streamId: string, from: Snapshots.Cached<State>) =>
     EventStore.use((store) =>
       Effect.suspend(() => {
+        let state = from.state
+        const commandIds = new Set(from.commandIds)
         let last: Envelope.Recorded | undefined
-        const read = store.read(streamId, { from: Math.max(from.version, 1) }).pipe(
-          Stream.mapArray((page) => {
-            last = page.at(-1)
-            return page
-          })
-        )
-        return (from.version === 0 ? read : Stream.filter(read, (recorded) => recorded.version > from.version)).pipe(
-          decodeEvents,
-          Stream.runFold(
-            () => ({ state: from.state, commandIds: new Set(from.commandIds) }),
-            (history, recorded) => {
-              history.state = decider.evolve(history.state, recorded.data)
-              if (recorded.metadata.commandId !== undefined) history.commandIds.add(recorded.metadata.commandId)
-              return history
-            }
-          ),
-          Effect.map((history): History<State> => ({
-            ...history,
+        // One loop per page: decode and fold each record as it comes, no per-record stream step.
+        const foldPage = (page: ReadonlyArray<Envelope.Recorded>): Effect.Effect<void, Codec.EventDecodeError | StreamClosed> => {
+          last = page.at(-1)
+          for (const recorded of page) {
+            if (recorded.version <= from.version) continue
+            const event = decodeHistory(recorded)
+            if (Result.isFailure(event)) return Effect.fail(event.failure)
+            if (event.success === undefined) continue // the archive marker: counted in the version only
+            state = decider.evolve(state, event.success)
+            const commandId = recorded.metadata.commandId
+            if (commandId !== undefined) commandIds.add(commandId)
+          }
+          return Effect.void
+        }
+        return store.read(streamId, { from: Math.max(from.version, 1) }).pipe(
+          Stream.runForEachArray(foldPage),
+          Effect.map((): History<State> => ({
+            state,
+            commandIds,
             version: last?.version ?? 0,
             archived: last?.type === archivedType
           }))
