@@ -30,14 +30,19 @@ export const backend: string = url === undefined
 
 /**
  * A client layer on the test database: the server at `address` (default `DATABASE_URL`) with the
- * pool and session settings `config`, or without a server the file's PGlite database, which has
- * one session and no settings.
+ * pool and session settings `config`, or without a server the file's PGlite database — which has
+ * one session and no settings, so `config` is refused there: such a test belongs in `server/`.
  */
 export const clientLayer = (
   address: string | undefined = url,
   config: Omit<PgClient.PgPoolConfig, "url"> = {}
-): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError.SqlError> =>
-  address === undefined ? Pglite.layer : PgClient.layer({ ...config, url: Redacted.make(address) })
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError.SqlError> => {
+  if (address !== undefined) return PgClient.layer({ ...config, url: Redacted.make(address) })
+  if (Object.keys(config).length > 0) {
+    throw new Error(`PGlite has no pool or session settings (${Object.keys(config).join(", ")}): run this test on a server`)
+  }
+  return Pglite.layer
+}
 
 /** `describe`, naming where the tests run. */
 export const describePostgres = (name: string, body: () => void): void => {
@@ -69,7 +74,10 @@ export const scratchSchema: Effect.Effect<string, never, Scope.Scope | SqlClient
   (schema) => SqlClient.SqlClient.use((sql) => sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`).pipe(Effect.ignore)
 )
 
-/** One instance of a service: a pool of its own and the event store on `schema` through it. */
+/**
+ * One instance of a service: a client of its own (a pool on a server, a client of the file's one
+ * session on PGlite) and the event store on `schema` through it.
+ */
 export interface Instance {
   readonly store: EventStore.Service
   readonly sql: PgClient.PgClient
@@ -91,7 +99,7 @@ export const instance = (
 
 /** What a test file gets from {@link useDatabase}. */
 export interface Database {
-  /** One client (one pool) shared by the file's tests, open from before the first to after the last. */
+  /** One client shared by the file's tests, open from before the first to after the last. */
   readonly client: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient>
   /**
    * Builds `make(schema)` on a schema of its own, as empty as a new one. Schemas are recycled: a

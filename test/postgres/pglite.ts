@@ -31,8 +31,8 @@ const { version } = JSON.parse(
   readFileSync(new URL("node_modules/@electric-sql/pglite/package.json", root), "utf8")
 ) as { readonly version: string }
 
-/** Where the freshly initialised data directory is kept, per PGlite version. */
-export const dataDirectory: string = fileURLToPath(new URL(`node_modules/.cache/chronicle/pglite-${version}.tar`, root))
+// Where the freshly initialised data directory is kept, per PGlite version.
+const dataDirectory = fileURLToPath(new URL(`node_modules/.cache/chronicle/pglite-${version}.tar`, root))
 
 /** Vitest's global setup: initialises a PGlite data directory once, unless one is kept already. */
 export const setup = async (): Promise<void> => {
@@ -112,8 +112,8 @@ const connectionOf = (db: PGlite): SqlConnection.Connection => {
 
 const quoted = (identifier: string) => `"${identifier.replaceAll("\"", "\"\"")}"`
 
-/** A `PgClient` on the file's PGlite database, for the current scope. */
-export const make: Effect.Effect<PgClient.PgClient, never, Scope.Scope | Reactivity.Reactivity> = Effect.gen(function*() {
+// A `PgClient` on the file's PGlite database, for the current scope.
+const make: Effect.Effect<PgClient.PgClient, never, Scope.Scope | Reactivity.Reactivity> = Effect.gen(function*() {
   const { db, lock } = yield* Effect.promise(sessionOf)
   const connection = connectionOf(db)
   // The session, for one statement or one transaction.
