@@ -1,10 +1,10 @@
 /**
  * Where the PostgreSQL tests run, and what they share.
  *
- * The database is `DATABASE_URL`, or the local throwaway server that `test/postgres/server.sh start`
- * runs (what `.ci/run` does). It is probed once per test file: when it cannot be reached, the
- * files' suites are declared skipped with the reason in their name and a warning on stderr — unless
- * `CHRONICLE_REQUIRE_POSTGRES=1` (CI), where an unreachable database fails the run.
+ * The backend is chosen by one explicit setting, never by probing a port: without `DATABASE_URL`
+ * (a plain `npm test`) the suites run on PGlite, PostgreSQL in-process (`./pglite.ts`); with
+ * `DATABASE_URL` (`npm run test:postgres`, which `.ci/run` runs against a throwaway local server)
+ * they run on that server, and so do the suites that need one ({@link requireServer}).
  *
  * Each store under test lives in a schema of its own (`test_<random>`), so tests and test files
  * never see each other's events: {@link scratchSchema} drops it when the test's scope closes, and
@@ -18,42 +18,48 @@ import { afterAll, beforeAll, describe } from "@effect/vitest"
 import { Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import { randomBytes } from "node:crypto"
+import * as Pglite from "./pglite.ts"
 
-/** The database the tests use. */
-export const url = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:55432/chronicle"
+/** The PostgreSQL server the tests use, if `DATABASE_URL` names one; otherwise they use PGlite. */
+export const url: string | undefined = process.env["DATABASE_URL"] || undefined
 
-const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")
+/** Where the tests run, in words (the password hidden). */
+export const backend: string = url === undefined
+  ? "PGlite, in-process"
+  : `the server at ${url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}`
 
-/** A client layer on the database at `address` (default: the test database). */
-export const clientLayer = (address: string = url, config: Omit<PgClient.PgPoolConfig, "url"> = {}) =>
-  PgClient.layer({ ...config, url: Redacted.make(address) })
-
-const causeOf = (error: SqlError.SqlError) =>
-  error.reason.cause instanceof Error ? error.reason.cause.message : error.message
-
-/** Why the database cannot be used, or `undefined` when it can. */
-export const unavailable: string | undefined = await Effect.runPromise(
-  SqlClient.SqlClient.use((sql) => sql`SELECT 1`).pipe(
-    Effect.provide(clientLayer(url, { connectTimeout: "3 seconds" })),
-    Effect.timeout("5 seconds"),
-    Effect.match({
-      onFailure: (error) => `no database at ${shown} (${SqlError.isSqlError(error) ? causeOf(error) : error.message})`,
-      onSuccess: () => undefined
-    })
-  )
-)
-
-if (unavailable !== undefined) {
-  const message = `PostgreSQL tests NOT RUN — ${unavailable}. ` +
-    "Start one with `test/postgres/server.sh start`, or point DATABASE_URL at one."
-  if (process.env["CHRONICLE_REQUIRE_POSTGRES"] === "1") throw new Error(message)
-  console.warn(message)
+/**
+ * A client layer on the test database: the server at `address` (default `DATABASE_URL`) with the
+ * pool and session settings `config`, or without a server the file's PGlite database — which has
+ * one session and no settings, so `config` is refused there: such a test belongs in `server/`.
+ */
+export const clientLayer = (
+  address: string | undefined = url,
+  config: Omit<PgClient.PgPoolConfig, "url"> = {}
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError.SqlError> => {
+  if (address !== undefined) return PgClient.layer({ ...config, url: Redacted.make(address) })
+  if (Object.keys(config).length > 0) {
+    throw new Error(`PGlite has no pool or session settings (${Object.keys(config).join(", ")}): run this test on a server`)
+  }
+  return Pglite.layer
 }
 
-/** `describe` when the database is reachable; otherwise a skipped `describe` that says why. */
+/** `describe`, naming where the tests run. */
 export const describePostgres = (name: string, body: () => void): void => {
-  if (unavailable === undefined) describe(name, body)
-  else describe.skip(`${name} — NOT RUN: ${unavailable}`, body)
+  describe(`${name} (${backend})`, body)
+}
+
+/**
+ * The server of a suite that only a real server can run (several processes, restarts, sessions
+ * of their own): `npm run test:postgres` runs these files, with `DATABASE_URL` set; `npm test`
+ * does not include them. Without `DATABASE_URL` the file fails, saying so.
+ */
+export const requireServer = (): string => {
+  if (url !== undefined) return url
+  throw new Error(
+    "this suite needs a PostgreSQL server: start one with `test/postgres/server.sh start`, " +
+      "export the DATABASE_URL it prints and run `npm run test:postgres`"
+  )
 }
 
 /** A fresh schema name, unique across test files and runs. */
@@ -68,7 +74,10 @@ export const scratchSchema: Effect.Effect<string, never, Scope.Scope | SqlClient
   (schema) => SqlClient.SqlClient.use((sql) => sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`).pipe(Effect.ignore)
 )
 
-/** One instance of a service: a pool of its own and the event store on `schema` through it. */
+/**
+ * One instance of a service: a client of its own (a pool on a server, a client of the file's one
+ * session on PGlite) and the event store on `schema` through it.
+ */
 export interface Instance {
   readonly store: EventStore.Service
   readonly sql: PgClient.PgClient
@@ -90,7 +99,7 @@ export const instance = (
 
 /** What a test file gets from {@link useDatabase}. */
 export interface Database {
-  /** One client (one pool) shared by the file's tests, open from before the first to after the last. */
+  /** One client shared by the file's tests, open from before the first to after the last. */
   readonly client: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient>
   /**
    * Builds `make(schema)` on a schema of its own, as empty as a new one. Schemas are recycled: a

@@ -16,7 +16,10 @@ import { spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
-import { clientLayer, describePostgres, instance, scratchSchema, useDatabase } from "./database.ts"
+import { clientLayer, describePostgres, instance, requireServer, scratchSchema, useDatabase } from "../database.ts"
+
+// Terminated connections and a session of its own per client: PGlite's single session has neither.
+requireServer()
 
 const noted = (note: string): EventStore.Pending => ({ type: "Noted", data: { note } })
 
@@ -178,7 +181,7 @@ describePostgres("PostgreSQL failures", () => {
     }))
 })
 
-const script = fileURLToPath(new URL("server.sh", import.meta.url))
+const script = fileURLToPath(new URL("../server.sh", import.meta.url))
 
 /** Why this machine cannot start a PostgreSQL server of its own, or `undefined` when it can. */
 const noServer = ((): string | undefined => {

@@ -15,8 +15,10 @@ import { assert, it } from "@effect/vitest"
 import { Effect, Option, Schedule, Schema, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import * as Source from "../support/source.ts"
-import { describePostgres, instance, scratchSchema, url, useDatabase } from "./database.ts"
+import * as Source from "../../support/source.ts"
+import { describePostgres, instance, requireServer, scratchSchema, useDatabase } from "../database.ts"
+
+const url = requireServer()
 
 interface Appended {
   readonly eventId: string

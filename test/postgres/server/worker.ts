@@ -4,7 +4,7 @@
  * then handles deposits and withdrawals on them, four at a time, reloading and deciding again on
  * conflicts; meanwhile a persistent projector keeps the `balances` read model from the shared log.
  *
- *   node test/postgres/worker.ts <database url> <schema> <name> <commands> <seed>
+ *   node test/postgres/server/worker.ts <database url> <schema> <name> <commands> <seed>
  *
  * Once connected it prints `ready` and waits for a line on stdin, so that the test starts all
  * workers at once. Then it prints one JSON line: the events it appended, how many commands were
