@@ -7,8 +7,8 @@
 import type { Envelope, Upcaster } from "@chronicle/core"
 import { Decider, Projection } from "@chronicle/core"
 import { BankAccount, Bulb, ShoppingCart, User } from "@chronicle/examples"
-import { Codec, CommandHandler, Projector } from "@chronicle/runtime"
-import type { EventStore, LogFile } from "@chronicle/runtime"
+import { Codec, CommandHandler, LogFile, Projector } from "@chronicle/runtime"
+import type { EventStore } from "@chronicle/runtime"
 import { Result } from "effect"
 import type { Effect, Schema, Scope } from "effect"
 
@@ -175,7 +175,7 @@ export const make = <Command, State, Event extends Codec.Tagged, Rejection>(
       start: Projector.make({ projection, input: "recorded", eventSchema, upcasters })
     })),
     race: definition.race,
-    events: { eventSchema, upcasters, streamId: definition.streamId }
+    events: LogFile.domain({ eventSchema, upcasters, streamId: definition.streamId })
   }
 }
 
