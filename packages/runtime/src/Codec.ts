@@ -86,6 +86,26 @@ const reservedReason = `its type is reserved: types starting with "$" are the st
  */
 export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
   const encode = Schema.encodeResult(Schema.toCodecJson(schema))
+  /** Encodes an event already read into a plain copy. */
+  const encodePlain = (streamId: string, event: Event, trace: Envelope.Trace | undefined): Result.Result<Pending, EventEncodeError> => {
+    const type = event._tag
+    if (isReserved(type)) return Result.fail(new EventEncodeError({ streamId, type, reason: reservedReason }))
+    const data = encode(event)
+    return Result.isFailure(data)
+      ? Result.fail(new EventEncodeError({ streamId, type, reason: Issues.format(data.failure.issue, event) }))
+      : Result.succeed({ type, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, type) })
+  }
+  /**
+   * An event may hold anything a decider put there (a getter, a Proxy): it is read once, into a
+   * plain copy, which is what is encoded, and what throws while it is read is an EventEncodeError.
+   */
+  const encodeOne = (streamId: string, event: Event, trace: Envelope.Trace | undefined): Result.Result<Pending, EventEncodeError> => {
+    const copied = Plain.copy(event, "loose", Envelope.maxDepth)
+    const encoded = copied.ok ? Plain.attempt(() => encodePlain(streamId, copied.value as Event, trace)) : copied
+    if (encoded.ok) return encoded.value
+    const type = Plain.attempt(() => String((copied.ok ? copied.value as Event : event)._tag))
+    return Result.fail(new EventEncodeError({ streamId, type: type.ok ? type.value : "?", reason: Plain.threw("it", encoded.refusal) }))
+  }
   return (
     streamId: string,
     events: ReadonlyArray<Event>,
@@ -93,29 +113,9 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
   ): Result.Result<ReadonlyArray<Pending>, EventEncodeError> => {
     const pending: Array<Pending> = []
     for (const event of events) {
-      // An event may hold anything a decider put there (a getter, a Proxy): what throws while it is
-      // read is an EventEncodeError, not a defect.
-      // Read once, into a plain copy, which is what is encoded.
-      const copied = Plain.copy(event, "loose", Envelope.maxDepth)
-      const encoded = copied.ok
-        ? Plain.attempt((): Result.Result<Pending, EventEncodeError> => {
-          const plain = copied.value as Event
-          const type = plain._tag
-          if (isReserved(type)) return Result.fail(new EventEncodeError({ streamId, type, reason: reservedReason }))
-          const data = encode(plain)
-          return Result.isFailure(data)
-            ? Result.fail(new EventEncodeError({ streamId, type, reason: Issues.format(data.failure.issue, plain) }))
-            : Result.succeed({ type, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, type) })
-        })
-        : copied
-      if (!encoded.ok) {
-        const { path, thrown } = encoded.refusal
-        const type = copied.ok ? Plain.attempt(() => String((copied.value as Event)._tag)) : Plain.attempt(() => String(event._tag))
-        const reason = `reading it threw${path.length === 0 ? "" : ` at ${Plain.formatPath(path)}`}: ${Plain.describeThrown(thrown)}`
-        return Result.fail(new EventEncodeError({ streamId, type: type.ok ? type.value : "?", reason }))
-      }
-      if (Result.isFailure(encoded.value)) return Result.fail(encoded.value.failure)
-      pending.push(encoded.value.success)
+      const encoded = encodeOne(streamId, event, trace)
+      if (Result.isFailure(encoded)) return Result.fail(encoded.failure)
+      pending.push(encoded.success)
     }
     return Result.succeed(pending)
   }

@@ -534,7 +534,7 @@ export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effe
   }
   const list = Plain.attempt(() => Array.from(events))
   if (!list.ok) {
-    return Effect.fail(new StoreError({ operation: "append", streamId, reason: `reading the events threw: ${Plain.describeThrown(list.refusal.thrown)}` }))
+    return Effect.fail(new StoreError({ operation: "append", streamId, reason: Plain.threw("the events", list.refusal) }))
   }
   const snapshots: Array<Pending> = []
   for (const [i, event] of list.value.entries()) {
@@ -589,7 +589,7 @@ const typeOf = (event: Pending): string | undefined => {
 /** The event as a plain snapshot, its data a frozen copy, if it may be recorded; what is wrong if not. */
 const check = (event: Pending): Result.Result<Pending, string> => {
   const read = Plain.attempt(() => snapshotOf(event))
-  if (!read.ok) return Result.fail(`reading it threw: ${Plain.describeThrown(read.refusal.thrown)}`)
+  if (!read.ok) return Result.fail(Plain.threw("it", read.refusal))
   const { snapshot, data } = read.value
   const { type } = snapshot
   if (typeof type !== "string") return Result.fail("its type is not a string")
@@ -601,14 +601,13 @@ const check = (event: Pending): Result.Result<Pending, string> => {
   }
   const copied = Plain.copy(data, "json", Envelope.maxDepth)
   if (!copied.ok) {
-    const { path, problem, thrown } = copied.refusal
-    const at = path.length === 0 ? "" : ` at ${Plain.formatPath(path)}`
+    const { path, problem } = copied.refusal
     return Result.fail(
       problem === "threw"
-        ? `reading its data threw${at}: ${Plain.describeThrown(thrown)}`
+        ? Plain.threw("its data", copied.refusal)
         : problem === "deep"
         ? `its data nests arrays and objects more than ${Envelope.maxDepth} levels deep (or in a cycle)`
-        : `its data is not JSON${at}`
+        : `its data is not JSON${path.length === 0 ? "" : ` at ${Plain.formatPath(path)}`}`
     )
   }
   const recordable: Pending = { ...snapshot, data: copied.value }
@@ -625,7 +624,7 @@ const check = (event: Pending): Result.Result<Pending, string> => {
     return Result.isFailure(result) ? `its metadata is invalid: ${Issues.format(result.failure.issue, metadata)}` : undefined
   })
   return !decoded.ok
-    ? Result.fail(`reading its metadata threw: ${Plain.describeThrown(decoded.refusal.thrown)}`)
+    ? Result.fail(Plain.threw("its metadata", decoded.refusal))
     : decoded.value === undefined
     ? Result.succeed(recordable)
     : Result.fail(decoded.value)

@@ -133,7 +133,7 @@ export const validate = (input: unknown, domains: Domains): Result.Result<LogFil
   // Deep enough for the file, its list of events, a record, then a payload's own levels.
   const copied = Plain.copy(parsed.success, "loose", Envelope.maxDepth + 3)
   const unreadable = (refusal: Plain.Refusal) =>
-    invalid(`reading it threw${refusal.path.length === 0 ? "" : ` at ${Plain.formatPath(refusal.path)}`}: ${Plain.describeThrown(refusal.thrown)}`)
+    invalid(Plain.threw("it", refusal))
   if (!copied.ok) return unreadable(copied.refusal)
   const document = copied.value
   const decoded = Plain.attempt(() => {

@@ -156,6 +156,10 @@ export const describeThrown = (thrown: unknown): string => {
 export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.map((key) => `[${typeof key === "symbol" ? String(key) : JSON.stringify(key)}]`).join("")
 
+/** The message of a read that threw: `reading its data threw at ["a"]: boom`. */
+export const threw = (what: string, refusal: Refusal): string =>
+  `reading ${what} threw${refusal.path.length === 0 ? "" : ` at ${formatPath(refusal.path)}`}: ${describeThrown(refusal.thrown)}`
+
 /** Calls `f`, turning what it throws into a {@link Refusal} with no path. */
 export const attempt = <A>(f: () => A): { readonly ok: true; readonly value: A } | { readonly ok: false; readonly refusal: Refusal } => {
   try {
