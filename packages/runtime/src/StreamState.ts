@@ -150,7 +150,7 @@ export function make<State, Event extends Codec.Tagged>(
         let last: Envelope.Recorded | undefined
         // One loop per page: decode and fold each record as it comes, no per-record stream step.
         const foldPage = (page: ReadonlyArray<Envelope.Recorded>): Effect.Effect<void, Codec.EventDecodeError | StreamClosed> => {
-          last = page.at(-1)
+          last = page.at(-1) ?? last
           for (const recorded of page) {
             if (recorded.version <= from.version) continue
             const event = decodeHistory(recorded)
