@@ -12,6 +12,7 @@
  * once, the records earlier runs read (see `Stores.Temperature`). The baseline reads one plain
  * store filled once.
  */
+import { Projection } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
 import { EventStore, Projector } from "@chronicle/runtime"
 import { Effect } from "effect"
@@ -68,7 +69,7 @@ export const make = ({ accounts, perAccount }: Size = size, temperature: Stores.
       prepare: async () => {
         const { log } = await plainStore()
         return async () => {
-          let state = BankAccount.balances.initialState
+          let state = Projection.initial(BankAccount.balances)
           for (let i = 0; i < log.length; i++) state = BankAccount.balances.evolve(state, log[i]!.data)
           return Outcome.fromBalances(log.length, state)
         }

@@ -50,4 +50,57 @@ describe("Projection", () => {
   it("fold continues from a given state", () => {
     assert.strictEqual(Projection.fold(count, [reset], 10), 11)
   })
+
+  describe("initialState as a thunk (a read model evolve changes in place)", () => {
+    /** Counts events per tag in a Map it changes in place: sharing one Map between folds doubles the counts. */
+    const perTag = Projection.make({
+      initialState: () => new Map<string, number>(),
+      evolve: (counts, event: Event) => counts.set(event._tag, (counts.get(event._tag) ?? 0) + 1)
+    })
+    const events = [incremented, incremented, reset]
+
+    it("initial gives a value as it is, and calls a thunk on every call", () => {
+      assert.strictEqual(Projection.initial(count), 0)
+      const first = Projection.initial(perTag)
+      assert.instanceOf(first, Map)
+      assert.strictEqual(first.size, 0)
+      assert.notStrictEqual(Projection.initial(perTag), first)
+    })
+
+    it("every fold starts from a fresh state: two folds give the same counts, not doubled ones", () => {
+      const once = Projection.fold(perTag, events)
+      const twice = Projection.fold(perTag, events)
+      assert.deepStrictEqual([...once], [["Incremented", 2], ["WasReset", 1]])
+      assert.deepStrictEqual([...twice], [["Incremented", 2], ["WasReset", 1]])
+      assert.notStrictEqual(once, twice)
+    })
+
+    it("combine, mapEvent and recorded keep it fresh for each fold", () => {
+      const both = Projection.combine(count, perTag)
+      Projection.fold(both, events)
+      assert.deepStrictEqual(Projection.fold(both, events).map((state) => state instanceof Map ? [...state] : state), [
+        3,
+        [["Incremented", 2], ["WasReset", 1]]
+      ])
+      const resets = Projection.mapEvent(perTag, (event: Event) => event._tag === "WasReset" ? event : undefined)
+      Projection.fold(resets, events)
+      assert.deepStrictEqual([...Projection.fold(resets, events)], [["WasReset", 1]])
+      const envelope = (version: number, data: Event): Envelope.Recorded<Event> => ({
+        streamId: "s",
+        version,
+        position: version,
+        type: data._tag,
+        data,
+        metadata: { eventId: `s-${version}`, recordedAt: 0 }
+      })
+      const lifted = Projection.recorded(perTag)
+      Projection.fold(lifted, [envelope(1, incremented)])
+      assert.deepStrictEqual([...Projection.fold(lifted, [envelope(1, incremented)])], [["Incremented", 1]])
+    })
+
+    it("fold from a given state still continues that state", () => {
+      const start = new Map([["Incremented", 5]])
+      assert.deepStrictEqual([...Projection.fold(perTag, [incremented], start)], [["Incremented", 6]])
+    })
+  })
 })

@@ -97,7 +97,7 @@ describe("BankAccount", () => {
     })
 
     it("is empty before any event", () => {
-      assert.strictEqual(BankAccount.balances.initialState.size, 0)
+      assert.strictEqual(Projection.initial(BankAccount.balances).size, 0)
     })
   })
 
@@ -124,7 +124,7 @@ describe("BankAccount", () => {
     })
 
     it("is empty before any event", () => {
-      assert.strictEqual(BankAccount.lastActivity.initialState.size, 0)
+      assert.strictEqual(Projection.initial(BankAccount.lastActivity).size, 0)
     })
   })
 

@@ -156,7 +156,7 @@ describe("ShoppingCart", () => {
     })
 
     it("is empty before any event", () => {
-      assert.strictEqual(ShoppingCart.summary.initialState.size, 0)
+      assert.strictEqual(Projection.initial(ShoppingCart.summary).size, 0)
     })
   })
 

@@ -257,14 +257,14 @@ describe("Projector.step", () => {
   ]
 
   it("re-delivery of applied positions is a no-op", () => {
-    const once = Result.getOrThrow(apply({ state: BankAccount.balances.initialState, position: 0 }, history))
+    const once = Result.getOrThrow(apply({ state: Projection.initial(BankAccount.balances), position: 0 }, history))
     const again = Result.getOrThrow(apply(once, [history[1]!, history[2]!]))
     assert.deepStrictEqual(again, once)
     assert.strictEqual(once.state.get("a"), 12)
   })
 
   it("equals a plain fold of the decoded events", () => {
-    const applied = Result.getOrThrow(apply({ state: BankAccount.balances.initialState, position: 0 }, history))
+    const applied = Result.getOrThrow(apply({ state: Projection.initial(BankAccount.balances), position: 0 }, history))
     assert.deepStrictEqual(applied.state, Projection.fold(BankAccount.balances, history.map((r) => r.data)))
   })
 })

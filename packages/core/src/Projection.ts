@@ -10,12 +10,18 @@
  * that both combine.
  *
  * ```ts
- * initialState: State
+ * initialState: State | (() => State)
  * evolve: (state: State, event: Event) => State
  * ```
  *
+ * `initialState` is a value, or a thunk that makes one. A read model that `evolve` changes in place
+ * (a `Map` it sets entries in) must be given as a thunk: {@link initial} calls it once per fold, so
+ * every fold and every rebuild starts from a fresh state instead of the one the last fold filled. A
+ * read model that is itself a function is given as a thunk that returns it.
+ *
  * @since 0.1.0
  */
+import type { Function } from "effect"
 import type { Decider } from "./Decider.ts"
 import type { Recorded } from "./Envelope.ts"
 
@@ -25,8 +31,11 @@ import type { Recorded } from "./Envelope.ts"
  * @since 0.1.0
  */
 export interface Projection<State, in Event> {
-  /** The read model before any event. */
-  readonly initialState: State
+  /**
+   * The read model before any event, or a thunk that makes a fresh one each time it is called (for a
+   * read model `evolve` changes in place). Read it with {@link initial}.
+   */
+  readonly initialState: State | Function.LazyArg<State>
   /** The read model after `event`. */
   readonly evolve: (state: State, event: Event) => State
 }
@@ -37,11 +46,33 @@ export interface Projection<State, in Event> {
  * @example
  * ```ts
  * const count = Projection.make({ initialState: 0, evolve: (n: number, _event: unknown) => n + 1 })
+ * // changed in place: a fresh Map for every fold
+ * const perStream = Projection.make({
+ *   initialState: () => new Map<string, number>(),
+ *   evolve: (counts, event: Envelope.Recorded) => counts.set(event.streamId, (counts.get(event.streamId) ?? 0) + 1)
+ * })
  * ```
  *
  * @since 0.1.0
  */
 export const make = <State, Event>(projection: Projection<State, Event>): Projection<State, Event> => projection
+
+/**
+ * The read model before any event: `initialState` itself, or what its thunk makes (a fresh state on
+ * each call). Everything that starts a fold (`fold`, a projector, a rebuild) starts from it.
+ *
+ * @example
+ * ```ts
+ * Projection.initial(Projection.make({ initialState: () => new Map(), evolve })) // a new Map each time
+ * Projection.initial(count) // 0
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const initial = <State>(projection: Pick<Projection<State, never>, "initialState">): State =>
+  typeof projection.initialState === "function"
+    ? (projection.initialState as Function.LazyArg<State>)()
+    : projection.initialState
 
 /**
  * The state a decider keeps, seen as a read model: its `initialState` and `evolve`.
@@ -53,14 +84,21 @@ export const fromDecider = <State, Event>(
 ): Projection<State, Event> => ({ initialState: decider.initialState, evolve: decider.evolve })
 
 /**
- * Folds events into the read model, from `state` (by default `initialState`).
+ * Folds events into the read model, from `state` (by default {@link initial}: a fresh state when
+ * `initialState` is a thunk).
+ *
+ * @example
+ * ```ts
+ * Projection.fold(count, ["a", "b"]) // 2
+ * Projection.fold(count, ["c"], 2) // 3
+ * ```
  *
  * @since 0.1.0
  */
 export const fold = <State, Event>(
   projection: Projection<State, Event>,
   events: Iterable<Event>,
-  state: State = projection.initialState
+  state: State = initial(projection)
 ): State => {
   let current = state
   for (const event of events) current = projection.evolve(current, event)
@@ -81,7 +119,7 @@ export const combine = <StateLeft, EventLeft, StateRight, EventRight>(
   left: Projection<StateLeft, EventLeft>,
   right: Projection<StateRight, EventRight>
 ): Projection<readonly [StateLeft, StateRight], EventLeft & EventRight> => ({
-  initialState: [left.initialState, right.initialState],
+  initialState: () => [initial(left), initial(right)],
   evolve: ([stateLeft, stateRight], event) => [left.evolve(stateLeft, event), right.evolve(stateRight, event)]
 })
 

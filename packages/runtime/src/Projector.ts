@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import type { Envelope, Projection, Upcaster } from "@chronicle/core"
+import { type Envelope, Projection, type Upcaster } from "@chronicle/core"
 import { Cause, Data, Effect, FiberHandle, Option, Result, Schema, Stream, SubscriptionRef } from "effect"
 import type { Scope } from "effect"
 import * as CheckpointStore from "./CheckpointStore.ts"
@@ -253,7 +253,7 @@ const unwatched: Applying = () => undefined
  * @example
  * ```ts
  * const apply = Projector.step({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
- * const next = apply({ state: BankAccount.balances.initialState, position: 0 }, records)
+ * const next = apply({ state: Projection.initial(BankAccount.balances), position: 0 }, records)
  * ```
  *
  * @since 0.1.0
@@ -297,8 +297,9 @@ export const make = <State, Event extends Codec.Tagged>(
   Effect.gen(function*() {
     const store = yield* EventStore
     const fold = folder(options)
-    const zero: Checkpointed<State> = { state: options.projection.initialState, position: 0 }
-    const status = yield* SubscriptionRef.make<Status<State>>({ checkpoint: options.from ?? zero, generation: 0 })
+    // A fresh initial state for each start from zero: a rebuild does not reuse what the last run filled.
+    const zero = (): Checkpointed<State> => ({ state: Projection.initial(options.projection), position: 0 })
+    const status = yield* SubscriptionRef.make<Status<State>>({ checkpoint: options.from ?? zero(), generation: 0 })
     const runner = yield* FiberHandle.make()
 
     const fail = (generation: number, failure: ProjectorError) =>
@@ -361,7 +362,7 @@ export const make = <State, Event extends Codec.Tagged>(
         Effect.flatMap((reached) => checkpointOf(Option.getOrThrow(reached))) // the changes of a SubscriptionRef never end
       )
 
-    yield* start(0, (options.from ?? zero).position)
+    yield* start(0, options.from?.position ?? 0)
 
     return {
       current: Effect.map(SubscriptionRef.get(status), (current) => current.checkpoint),
@@ -370,7 +371,7 @@ export const make = <State, Event extends Codec.Tagged>(
       rebuild: Effect.gen(function*() {
         const generation = yield* SubscriptionRef.modify(status, (current) => {
           const next = current.generation + 1
-          return [next, { checkpoint: zero, generation: next }] as const
+          return [next, { checkpoint: zero(), generation: next }] as const
         })
         yield* start(generation, 0)
         return yield* awaitPosition(yield* store.lastPosition)

@@ -111,7 +111,7 @@ export const foldHomomorphism = <State, Event>(
   fc.property(Arbitraries.batches(options.history), (batches) => {
     const { check, watched: decider } = watchEvolve(options.decider)
     const atOnce = Projection.fold(decider, batches.flat())
-    const batched = batches.reduce((state, batch) => Projection.fold(decider, batch, state), decider.initialState)
+    const batched = batches.reduce((state, batch) => Projection.fold(decider, batch, state), Projection.initial(decider))
     check()
     expectEqual(
       options.equals ?? structural,
@@ -415,7 +415,7 @@ export const projectionIncrementalEqualsRebuild = <State, Event extends Codec.Ta
 ): fc.IProperty<[ReadonlyArray<ReadonlyArray<Event>>, ReadonlyArray<number>]> => {
   const equals = options.equals ?? structural
   const record = recorder(options.eventSchema)
-  const zero: Projector.Checkpointed<State> = { state: options.projection.initialState, position: 0 }
+  const zero = (): Projector.Checkpointed<State> => ({ state: Projection.initial(options.projection), position: 0 })
   return fc.property(
     Arbitraries.batches(options.history),
     fc.array(fc.nat({ max: 3 }), { maxLength: 6 }),
@@ -430,9 +430,9 @@ export const projectionIncrementalEqualsRebuild = <State, Event extends Codec.Ta
       }
       const events = batches.flat()
       const records = record(events)
-      const rebuilt = applied(zero, records)
+      const rebuilt = applied(zero(), records)
       let start = 0
-      let incremental = zero
+      let incremental = zero()
       batches.forEach((batch, i) => {
         incremental = applied(incremental, records.slice(Math.max(0, start - (redelivered[i] ?? 0)), start + batch.length))
         start += batch.length
