@@ -14,7 +14,7 @@ import type { IndexedDb } from "@chronicle/store-indexeddb"
 import { MemoryCheckpointStore, MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Layer, Schema, SchemaGetter, Scope, Stream } from "effect"
-import { accounts, bankAccount } from "./fixtures.ts"
+import { accounts, bankAccount, boom, throwsOnDeposit } from "./fixtures.ts"
 
 type Stores = EventStore.EventStore | CheckpointStore.CheckpointStore
 
@@ -27,17 +27,6 @@ const layers: ReadonlyArray<readonly [string, () => Layer.Layer<Stores, IndexedD
     return Layer.merge(IndexedDbEventStore.layer({ name }), IndexedDbCheckpointStore.layer({ name }))
   }]
 ]
-
-const boom = new Error("boom")
-
-/** Counts the events; throws at the first deposit. */
-const throwsOnDeposit = Projection.make({
-  initialState: 0,
-  evolve: (count: number, event: BankAccount.Event) => {
-    if (event._tag === "Deposited") throw boom
-    return count + 1
-  }
-})
 
 const counting = Projection.make({ initialState: 0, evolve: (count: number, _event: BankAccount.Event) => count + 1 })
 

@@ -1,7 +1,9 @@
 /**
  * Shared fixtures for the runtime tests: how to handle the example domains' commands, the
- * bank-account handler, and a store decorator that makes concurrent writers really interleave.
+ * bank-account handler, a projection that throws (for the defect tests), and a store decorator
+ * that makes concurrent writers really interleave.
  */
+import { Projection } from "@chronicle/core"
 import { BankAccount, Bulb, User } from "@chronicle/examples"
 import { CommandHandler, EventStore } from "@chronicle/runtime"
 import { Effect, Layer, Ref, Schedule, Stream } from "effect"
@@ -30,6 +32,18 @@ export const bulb = {
   eventSchema: Bulb.Event,
   streamId: Bulb.streamIdOf
 }
+
+/** What the throwing code of the defect tests throws. */
+export const boom = new Error("boom")
+
+/** Counts the events; throws {@link boom} at the first deposit. */
+export const throwsOnDeposit = Projection.make({
+  initialState: 0,
+  evolve: (count: number, event: BankAccount.Event) => {
+    if (event._tag === "Deposited") throw boom
+    return count + 1
+  }
+})
 
 /** The bank-account command handler, with room for heavy contention. */
 export const accounts = CommandHandler.make({ ...bankAccount, retry: Schedule.recurs(200) })

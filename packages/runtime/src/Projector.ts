@@ -209,11 +209,28 @@ export interface Projector<State> {
   readonly rebuild: Effect.Effect<Checkpointed<State>, ProjectorError>
 }
 
-/** Says which record is being applied, so that a defect can name it. */
-type Applying = (recorded: Envelope.Recorded) => void
+/**
+ * Told about each record before it is applied, so that a defect (a throwing `evolve`) can name it.
+ *
+ * @since 0.1.0
+ */
+export type Applying = (recorded: Envelope.Recorded) => void
 
-/** {@link step}, telling `applying` about each record before applying it. */
-const folder = <State, Event extends Codec.Tagged>(
+/**
+ * {@link step}, telling `applying` about each record before applying it: the per-page fold every
+ * runner of a projection shares (a projector, `Rebuild`), so that each decodes, passes over and
+ * applies records the same way and can say which record a defect stopped it at.
+ *
+ * @example
+ * ```ts
+ * const fold = Projector.folder({ projection: BankAccount.balances, eventSchema: BankAccount.Event })
+ * let current: Envelope.Recorded | undefined
+ * const next = fold({ state: new Map(), position: 0 }, page, (recorded) => (current = recorded))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const folder = <State, Event extends Codec.Tagged>(
   options: Input<State, Event> & Pick<Settings<State, Event>, "eventSchema" | "upcasters" | "onClosed">
 ) => {
   const evolve = evolverOf(options)

@@ -22,6 +22,9 @@ export * as CommandHandler from "./CommandHandler.ts"
 /** Keeps a projection's read model up to date from the store. */
 export * as Projector from "./Projector.ts"
 
+/** Folds a projection up to the log's head and stops: no subscription, no scope. */
+export * as Rebuild from "./Rebuild.ts"
+
 /** Where projectors save their read models and positions. */
 export * as CheckpointStore from "./CheckpointStore.ts"
 
