@@ -16,6 +16,9 @@ export * as Pages from "./Pages.ts"
 /** Loads a stream's state and version by id, from a decider and an event Schema. */
 export * as StreamState from "./StreamState.ts"
 
+/** Appends a domain's typed events outside a command handler, encoded as the handler encodes them. */
+export * as Appender from "./Appender.ts"
+
 /** Load, decide, append — with retries on conflict. */
 export * as CommandHandler from "./CommandHandler.ts"
 
