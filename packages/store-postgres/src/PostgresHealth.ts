@@ -1,0 +1,269 @@
+/**
+ * **PostgresHealth**: how the event log of one schema is doing, as a value a service can put on
+ * its health endpoint — the head, the open transactions that hold locks on the log's tables, how
+ * many sessions wait for a lock there, and how far each saved projection lags behind.
+ *
+ * **A stuck transaction.** Every append takes the row lock of the schema's `head` table until it
+ * commits (see `PostgresEventStore`), so one session that opened a transaction, wrote to the log
+ * and then stopped — a client paused mid-transaction, a `BEGIN` left open in `psql`, a process
+ * frozen by the OS — stops every append of every instance, and nothing fails until timeouts say
+ * so. {@link check} reads `pg_stat_activity` and `pg_locks` and lists each open transaction that
+ * holds a lock on a table of the schema, oldest first, with its process id, `application_name`,
+ * state, age and wait event, whether it holds a write lock, and how many sessions wait for it. A
+ * transaction is **stuck** when it is older than {@link Options.stuckAfter} and is idle in
+ * transaction, holds a write lock on the log or blocks another session: a long read that blocks
+ * nobody is not stuck. To see the transactions of other database roles than its own, the role
+ * running the check needs `pg_read_all_stats` (or to be a superuser); otherwise PostgreSQL hides
+ * their state.
+ *
+ * **Projection lag.** For each checkpoint saved by `PostgresCheckpointStore` (a persistent
+ * projector's), the position it reached and how far it is behind the head. A checkpoint *past*
+ * the head means the events it applied are not in the log any more — typically the log was
+ * restored from a backup older than the checkpoints (see the README's "Backup and restore"): it is
+ * reported as a problem, since once new appends reuse those positions the projector would resume
+ * past events it never saw.
+ *
+ * The check only reads, takes no lock that an append waits for, and works on a database that is
+ * under load or blocked by the very transaction it reports.
+ *
+ * @since 0.1.0
+ */
+import { EventStore } from "@chronicle/runtime"
+import { Duration, Effect, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import * as Events from "./internal/events.ts"
+import { storeError } from "./internal/failure.ts"
+import * as Schema from "./internal/schema.ts"
+import type * as Postgres from "./Postgres.ts"
+
+/**
+ * What to check, and when an open transaction counts as stuck.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresHealth.Options = { schema: "billing", stuckAfter: "10 seconds" }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Options extends Postgres.Options {
+  /**
+   * How old an open transaction on the log may get before it counts as stuck (when it is idle in
+   * transaction, holds a write lock or blocks another session). Default {@link defaultStuckAfter}.
+   */
+  readonly stuckAfter?: Duration.Input | undefined
+}
+
+/**
+ * The age past which an open transaction on the log counts as stuck unless told otherwise: an
+ * append holds the head lock for a few round trips, milliseconds.
+ *
+ * @example
+ * ```ts
+ * console.log(`stuck after ${Duration.format(PostgresHealth.defaultStuckAfter)}`)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const defaultStuckAfter: Duration.Duration = Duration.seconds(30)
+
+/**
+ * An open transaction holding a lock on a table of the log, as `pg_stat_activity` shows it.
+ *
+ * @example
+ * ```ts
+ * const describe = (t: PostgresHealth.Transaction) =>
+ *   `pid ${t.pid} (${t.applicationName}) ${t.state} for ${t.stateMillis} ms, blocking ${t.blocking}`
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Transaction {
+  /** The server process id of the session (`pg_terminate_backend(pid)` ends it). */
+  readonly pid: number
+  /** The session's `application_name` (empty when the client set none). */
+  readonly applicationName: string
+  /** `active`, `idle in transaction`, `idle in transaction (aborted)`…; empty when hidden from this role. */
+  readonly state: string
+  /** How long the transaction has been open, in milliseconds. */
+  readonly ageMillis: number
+  /** How long the session has been in its current state, in milliseconds. */
+  readonly stateMillis: number
+  /** The kind of what the session waits for: `Lock` behind another transaction, `Client` when idle. */
+  readonly waitEventType: string | undefined
+  /** What the session waits for: `transactionid` (another transaction's row lock), `ClientRead`… */
+  readonly waitEvent: string | undefined
+  /** Whether it holds a lock stronger than a read's on the log's tables: it wrote or locked rows. */
+  readonly writing: boolean
+  /** How many sessions wait for a lock it holds (appends queued behind it, for one). */
+  readonly blocking: number
+  /** Older than `stuckAfter`, and idle in transaction, writing or blocking. */
+  readonly stuck: boolean
+}
+
+/**
+ * A projection's saved checkpoint against the head.
+ *
+ * @example
+ * ```ts
+ * const behind = health.checkpoints.filter((checkpoint) => checkpoint.lag > 1_000).map(({ name }) => name)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Checkpoint {
+  /** The name it is saved under (`Projector.makePersistent`'s `name`). */
+  readonly name: string
+  /** The position of the last event it applied. */
+  readonly position: number
+  /** How many positions it is behind the head: 0 when caught up, negative when {@link ahead}. */
+  readonly lag: number
+  /** Its position is past the head: it applied events that the log no longer has. */
+  readonly ahead: boolean
+}
+
+/**
+ * The health of one schema's event log.
+ *
+ * @example
+ * ```ts
+ * const health = yield* PostgresHealth.check({ schema: "billing" })
+ * if (!health.healthy) yield* Effect.logWarning(health.problems.join("; "))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export interface Health {
+  /** The schema checked. */
+  readonly schema: string
+  /** The position of the last committed event (0 for an empty log). */
+  readonly head: number
+  /** The open transactions holding a lock on the log's tables, oldest first. */
+  readonly transactions: ReadonlyArray<Transaction>
+  /** How many sessions wait for a lock on the log's tables (appends queued behind the head lock, for one). */
+  readonly waiting: number
+  /** The saved checkpoints, by name. */
+  readonly checkpoints: ReadonlyArray<Checkpoint>
+  /** Some transaction is stuck. */
+  readonly stuck: boolean
+  /** What is wrong, in words: each stuck transaction and each checkpoint past the head. */
+  readonly problems: ReadonlyArray<string>
+  /** Nothing is wrong: no stuck transaction, no checkpoint past the head. */
+  readonly healthy: boolean
+}
+
+interface TransactionRow {
+  readonly pid: number
+  readonly application_name: string | null
+  readonly state: string | null
+  readonly age: number
+  readonly in_state: number
+  readonly wait_event_type: string | null
+  readonly wait_event: string | null
+  readonly writing: boolean
+  readonly blocking: number
+}
+
+interface CheckpointRow {
+  readonly name: string
+  readonly position: bigint
+}
+
+const idle = (state: string) => state.startsWith("idle in transaction")
+
+const transactionOf = (stuckAfter: number) => (row: TransactionRow): Transaction => {
+  const state = row.state ?? ""
+  const ageMillis = Math.round(row.age)
+  return {
+    pid: row.pid,
+    applicationName: row.application_name ?? "",
+    state,
+    ageMillis,
+    stateMillis: Math.round(row.in_state),
+    waitEventType: row.wait_event_type ?? undefined,
+    waitEvent: row.wait_event ?? undefined,
+    writing: row.writing,
+    blocking: row.blocking,
+    stuck: ageMillis >= stuckAfter && (idle(state) || row.writing || row.blocking > 0)
+  }
+}
+
+const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`
+
+const stuckProblem = (t: Transaction): string =>
+  `the transaction of pid ${t.pid}${t.applicationName === "" ? "" : ` ("${t.applicationName}")`} has been open for ` +
+  `${seconds(t.ageMillis)}, ${t.state === "" ? "state hidden" : `${t.state} for ${seconds(t.stateMillis)}`}` +
+  `${t.writing ? ", holding a write lock on the log" : ""}${t.blocking > 0 ? `, blocking ${t.blocking} session(s)` : ""}`
+
+const aheadProblem = (head: number) => (c: Checkpoint): string =>
+  `the checkpoint "${c.name}" is at position ${c.position}, past the head ${head}: it applied events the log ` +
+  `no longer has (restored from an older backup?); delete it so that the projection rebuilds`
+
+/**
+ * Checks the event log of `options.schema` on the database of the `SqlClient` it is given; the
+ * schema must exist (a store layer creates it). Fails with a `StoreError` when the database cannot
+ * be read or `stuckAfter` is not a duration.
+ *
+ * @example
+ * ```ts
+ * // A health endpoint: 503 with the reasons while a transaction blocks the log.
+ * const health = yield* PostgresHealth.check({ schema: "billing", stuckAfter: "10 seconds" })
+ * return health.healthy ? respond(200, health) : respond(503, health)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const check = (options: Options = {}): Effect.Effect<Health, EventStore.StoreError, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = (yield* SqlClient.SqlClient).withoutTransforms()
+    const schema = yield* Schema.nameOf(options)
+    const stuckAfter = yield* Option.match(Duration.fromInput(options.stuckAfter ?? defaultStuckAfter), {
+      onNone: () =>
+        Effect.fail(
+          new EventStore.StoreError({
+            operation: "health check",
+            reason: `stuckAfter (${String(options.stuckAfter)}) is not a duration`
+          })
+        ),
+      onSome: (duration) => Effect.succeed(Duration.toMillis(duration))
+    })
+    const tables = Schema.tables(sql, schema)
+    // Checkpoints before the head: a checkpoint saved in between is at most the head read after it.
+    const saved = yield* sql<CheckpointRow>`SELECT name, position FROM ${tables.checkpoints} ORDER BY name`
+    const head = yield* Events.make(sql, tables).lastPosition
+    // The sessions holding or awaiting any lock on a relation of the schema (tables and their indexes), but this one.
+    const rows = yield* sql<TransactionRow>`
+      WITH log AS (
+        SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${schema}
+      ), locking AS (
+        SELECT l.pid, bool_or(l.mode <> 'AccessShareLock') AS writing FROM pg_locks l
+        WHERE l.relation IN (SELECT oid FROM log) AND l.pid <> pg_backend_pid()
+        GROUP BY l.pid
+      )
+      SELECT a.pid, a.application_name, a.state, a.wait_event_type, a.wait_event, h.writing,
+        (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS age,
+        (extract(epoch FROM clock_timestamp() - coalesce(a.state_change, a.xact_start)) * 1000)::float8 AS in_state,
+        (SELECT count(*) FROM pg_stat_activity w WHERE a.pid = ANY (pg_blocking_pids(w.pid)))::int4 AS blocking
+      FROM pg_stat_activity a JOIN locking h ON h.pid = a.pid
+      WHERE a.xact_start IS NOT NULL
+      ORDER BY a.xact_start, a.pid`
+    const transactions = rows.map(transactionOf(stuckAfter))
+    const checkpoints = saved.map(({ name, position }): Checkpoint => {
+      const at = Number(position)
+      return { name, position: at, lag: head - at, ahead: at > head }
+    })
+    const problems = [
+      ...transactions.filter((t) => t.stuck).map(stuckProblem),
+      ...checkpoints.filter((c) => c.ahead).map(aheadProblem(head))
+    ]
+    return {
+      schema,
+      head,
+      transactions,
+      waiting: transactions.filter((t) => t.waitEventType === "Lock").length,
+      checkpoints,
+      stuck: transactions.some((t) => t.stuck),
+      problems,
+      healthy: problems.length === 0
+    }
+  }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storeError("health check")(error))))

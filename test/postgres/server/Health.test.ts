@@ -1,0 +1,98 @@
+/**
+ * `PostgresHealth.check` sees a stuck transaction: a session that took the head's row lock and
+ * went idle in transaction is reported — its pid, `application_name`, state, age, the append
+ * queued behind it — as stuck once older than `stuckAfter`, and nothing is stuck once it commits.
+ * Needs sessions of their own, which PGlite's single session has not.
+ */
+import { ExpectedVersion } from "@chronicle/core"
+import type { EventStore } from "@chronicle/runtime"
+import { PostgresHealth } from "@chronicle/store-postgres"
+import { PgClient } from "@effect/sql-pg"
+import { assert, it } from "@effect/vitest"
+import { Context, Deferred, Effect, Fiber, Layer, Schedule } from "effect"
+import type { Scope } from "effect"
+import type { SqlClient } from "effect/sql"
+import { randomBytes } from "node:crypto"
+import { clientLayer, describePostgres, instance, requireServer, scratchSchema, useDatabase } from "../database.ts"
+
+const url = requireServer()
+
+const noted = (note: string): EventStore.Pending => ({ type: "Noted", data: { note } })
+
+/**
+ * Opens a session named `applicationName` that locks the head row (`SELECT … FOR UPDATE`, as a
+ * client that began an append and stopped would) and stays idle in that transaction until the
+ * returned effect commits it.
+ */
+const idleHeadLock = (schema: string, applicationName: string) =>
+  Effect.gen(function*() {
+    const sql = Context.get(yield* Layer.build(clientLayer(url, { applicationName })), PgClient.PgClient)
+    const locked = yield* Deferred.make<void>()
+    const commit = yield* Deferred.make<void>()
+    const holder = yield* sql.withTransaction(
+      sql`SELECT position FROM ${sql(schema)}.head FOR UPDATE`.pipe(
+        Effect.andThen(Deferred.succeed(locked, undefined)),
+        Effect.andThen(Deferred.await(commit))
+      )
+    ).pipe(Effect.forkScoped)
+    yield* Deferred.await(locked)
+    return Deferred.succeed(commit, undefined).pipe(Effect.andThen(Fiber.join(holder)))
+  })
+
+describePostgres("PostgresHealth on a server", () => {
+  const { client } = useDatabase()
+  const live = <A, E>(name: string, test: () => Effect.Effect<A, E, SqlClient.SqlClient | Scope.Scope>) =>
+    it.live(name, () => Effect.provide(test(), client))
+
+  live("a session idle in transaction on the head lock is stuck past the threshold; after its commit nothing is", () =>
+    Effect.gen(function*() {
+      const schema = yield* scratchSchema
+      const { store } = yield* instance(schema)
+      yield* store.append("s", [noted("before")], ExpectedVersion.noStream)
+      const name = `chronicle_stuck_${randomBytes(4).toString("hex")}`
+      const commit = yield* idleHeadLock(schema, name)
+      const append = yield* store.append("s", [noted("queued")], ExpectedVersion.exact(1)).pipe(Effect.forkChild)
+
+      // Once the append waits behind the lock: listed, but not stuck before the threshold.
+      const early = yield* PostgresHealth.check({ schema, stuckAfter: "1 hour" }).pipe(
+        Effect.filterOrFail((health) => health.waiting === 1, () => "the append does not wait yet"),
+        Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 500 })
+      )
+      const [holder, waiter] = early.transactions
+      assert.strictEqual(early.transactions.length, 2, "the holder, then the queued append")
+      assert.deepInclude(holder, {
+        applicationName: name,
+        state: "idle in transaction",
+        waitEventType: "Client",
+        waitEvent: "ClientRead",
+        writing: true,
+        blocking: 1,
+        stuck: false
+      })
+      assert.deepInclude(waiter, { state: "active", waitEventType: "Lock", blocking: 0, stuck: false })
+      assert.deepInclude(early, { head: 1, stuck: false, problems: [], healthy: true })
+
+      yield* Effect.sleep("300 millis")
+      const late = yield* PostgresHealth.check({ schema, stuckAfter: "250 millis" })
+      const stuck = late.transactions.find((t) => t.applicationName === name)
+      assert.isTrue(stuck?.stuck, "the idle holder is stuck")
+      assert.isAtLeast(stuck!.ageMillis, 250)
+      assert.isAtLeast(stuck!.stateMillis, 250)
+      assert.deepInclude(late, { head: 1, waiting: 1, stuck: true, healthy: false })
+      assert.include(late.problems[0], `the transaction of pid ${stuck!.pid} ("${name}")`)
+      assert.include(late.problems[0], "idle in transaction")
+      assert.include(late.problems[0], "blocking 1 session(s)")
+
+      yield* commit
+      const appended = yield* Fiber.join(append)
+      assert.strictEqual(appended.version, 2)
+      assert.deepInclude(yield* PostgresHealth.check({ schema, stuckAfter: "250 millis" }), {
+        head: 2,
+        transactions: [],
+        waiting: 0,
+        stuck: false,
+        problems: [],
+        healthy: true
+      })
+    }))
+})
