@@ -4,7 +4,8 @@
  * checkpoints as they were, so a persistent projector resumes there from its checkpoint with
  * exactly the events after it, and appends continue with the next position, gapless. And the case
  * the README warns about: checkpoints newer than the events restored are past the head, which
- * `PostgresHealth` reports, and deleting them makes the projection rebuild from zero.
+ * `PostgresHealth` reports; left there until writers append, they look current and the projector
+ * skips the new events; deleted, the projection rebuilds from zero.
  */
 import { ExpectedVersion, Projection } from "@chronicle/core"
 import type { Envelope } from "@chronicle/core"
@@ -204,7 +205,7 @@ describePostgres("Backup and restore", () => {
       })).pipe(Effect.provide(stores(restored, schema)))
     }))
 
-  live("checkpoints newer than the events restored are past the head: reported, and deleting them rebuilds the projection", () =>
+  live("checkpoints newer than the events restored are past the head: reported, skipping events once writers go on, rebuilt once deleted", () =>
     Effect.gen(function*() {
       const schema = yield* scratchSchema
       const directory = yield* dumpDirectory
@@ -222,9 +223,29 @@ describePostgres("Backup and restore", () => {
       yield* run("pg_dump", [`--dbname=${url}`, `--table=${schema}.checkpoints`, "--data-only", `--file=${checkpoints}`])
 
       // Restored together: the events of the first, the checkpoints of the second.
-      const restored = yield* freshDatabase
-      yield* run("pg_restore", [`--dbname=${restored}`, "--single-transaction", "--exit-on-error", events])
-      yield* run("psql", [`--dbname=${restored}`, "--single-transaction", "--set=ON_ERROR_STOP=1", "--quiet", `--file=${checkpoints}`])
+      const restoreMixed = Effect.gen(function*() {
+        const restored = yield* freshDatabase
+        yield* run("pg_restore", [`--dbname=${restored}`, "--single-transaction", "--exit-on-error", events])
+        const psql = ["--single-transaction", "--set=ON_ERROR_STOP=1", "--quiet", `--file=${checkpoints}`]
+        yield* run("psql", [`--dbname=${restored}`, ...psql])
+        return restored
+      })
+
+      // What the README warns about: once writers append, the stale checkpoint looks current, and
+      // the projector resumes past the new events, never applying them.
+      const unchecked = yield* restoreMixed
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* note("b", "b1", "b2")
+        assert.deepInclude(yield* PostgresHealth.check({ schema }), {
+          head: 5,
+          checkpoints: [{ name: "seen", position: 5, lag: 0, ahead: false }],
+          healthy: true
+        })
+        const skipped = yield* (yield* seen(2)).awaitPosition(5)
+        assert.deepStrictEqual(skipped.state.map((s) => s.note), ["a1", "a2", "a3", "a4", "a5"], "b1 and b2 are skipped")
+      })).pipe(Effect.provide(stores(unchecked, schema)))
+
+      const restored = yield* restoreMixed
 
       yield* Effect.scoped(Effect.gen(function*() {
         const health = yield* PostgresHealth.check({ schema })
