@@ -12,9 +12,10 @@
  * state, age and wait event, whether it holds a write lock, and how many sessions wait for it. A
  * transaction is **stuck** when it is older than {@link Options.stuckAfter} and is idle in
  * transaction, holds a write lock on the log or blocks another session: a long read that blocks
- * nobody is not stuck. To see the transactions of other database roles than its own, the role
- * running the check needs `pg_read_all_stats` (or to be a superuser); otherwise PostgreSQL hides
- * their state.
+ * nobody is not stuck. To see into the transactions of other database roles than its own, the
+ * role running the check needs `pg_read_all_stats` (or to be a superuser); otherwise PostgreSQL
+ * hides their state, age and wait events: they are still listed, with those `undefined`, and are
+ * never counted as stuck.
  *
  * **Projection lag.** For each checkpoint saved by `PostgresCheckpointStore` (a persistent
  * projector's), the position it reached and how far it is behind the head. A checkpoint *past*
@@ -81,14 +82,20 @@ export const defaultStuckAfter: Duration.Duration = Duration.seconds(30)
 export interface Transaction {
   /** The server process id of the session (`pg_terminate_backend(pid)` ends it). */
   readonly pid: number
+  /** The database role of the session. */
+  readonly role: string
   /** The session's `application_name` (empty when the client set none). */
   readonly applicationName: string
-  /** `active`, `idle in transaction`, `idle in transaction (aborted)`…; empty when hidden from this role. */
-  readonly state: string
+  /**
+   * `active`, `idle in transaction`, `idle in transaction (aborted)`…; `undefined` when PostgreSQL
+   * hides it from the checking role (another role's session, without `pg_read_all_stats`), and
+   * so are the ages and wait events.
+   */
+  readonly state: string | undefined
   /** How long the transaction has been open, in milliseconds. */
-  readonly ageMillis: number
+  readonly ageMillis: number | undefined
   /** How long the session has been in its current state, in milliseconds. */
-  readonly stateMillis: number
+  readonly stateMillis: number | undefined
   /** The kind of what the session waits for: `Lock` behind another transaction, `Client` when idle. */
   readonly waitEventType: string | undefined
   /** What the session waits for: `transactionid` (another transaction's row lock), `ClientRead`… */
@@ -97,7 +104,7 @@ export interface Transaction {
   readonly writing: boolean
   /** How many sessions wait for a lock it holds (appends queued behind it, for one). */
   readonly blocking: number
-  /** Older than `stuckAfter`, and idle in transaction, writing or blocking. */
+  /** Older than `stuckAfter`, and idle in transaction, writing or blocking (never when its age is hidden). */
   readonly stuck: boolean
 }
 
@@ -154,10 +161,11 @@ export interface Health {
 
 interface TransactionRow {
   readonly pid: number
+  readonly usename: string | null
   readonly application_name: string | null
   readonly state: string | null
-  readonly age: number
-  readonly in_state: number
+  readonly age: number | null
+  readonly in_state: number | null
   readonly wait_event_type: string | null
   readonly wait_event: string | null
   readonly writing: boolean
@@ -169,30 +177,34 @@ interface CheckpointRow {
   readonly position: bigint
 }
 
-const idle = (state: string) => state.startsWith("idle in transaction")
+const idle = (state: string | undefined) => state?.startsWith("idle in transaction") === true
+
+const millis = (value: number | null) => value === null ? undefined : Math.round(value)
 
 const transactionOf = (stuckAfter: number) => (row: TransactionRow): Transaction => {
-  const state = row.state ?? ""
-  const ageMillis = Math.round(row.age)
+  const state = row.state ?? undefined
+  const ageMillis = millis(row.age)
   return {
     pid: row.pid,
+    role: row.usename ?? "",
     applicationName: row.application_name ?? "",
     state,
     ageMillis,
-    stateMillis: Math.round(row.in_state),
+    stateMillis: millis(row.in_state),
     waitEventType: row.wait_event_type ?? undefined,
     waitEvent: row.wait_event ?? undefined,
     writing: row.writing,
     blocking: row.blocking,
-    stuck: ageMillis >= stuckAfter && (idle(state) || row.writing || row.blocking > 0)
+    stuck: ageMillis !== undefined && ageMillis >= stuckAfter && (idle(state) || row.writing || row.blocking > 0)
   }
 }
 
-const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`
+const seconds = (millis: number | undefined) => `${((millis ?? 0) / 1000).toFixed(1)} s`
 
+// Only for a stuck transaction, whose age and state are known.
 const stuckProblem = (t: Transaction): string =>
   `the transaction of pid ${t.pid}${t.applicationName === "" ? "" : ` ("${t.applicationName}")`} has been open for ` +
-  `${seconds(t.ageMillis)}, ${t.state === "" ? "state hidden" : `${t.state} for ${seconds(t.stateMillis)}`}` +
+  `${seconds(t.ageMillis)}, ${t.state} for ${seconds(t.stateMillis)}` +
   `${t.writing ? ", holding a write lock on the log" : ""}${t.blocking > 0 ? `, blocking ${t.blocking} session(s)` : ""}`
 
 const aheadProblem = (head: number) => (c: Checkpoint): string =>
@@ -240,13 +252,12 @@ export const check = (options: Options = {}): Effect.Effect<Health, EventStore.S
         WHERE l.relation IN (SELECT oid FROM log) AND l.pid <> pg_backend_pid()
         GROUP BY l.pid
       )
-      SELECT a.pid, a.application_name, a.state, a.wait_event_type, a.wait_event, h.writing,
+      SELECT a.pid, a.usename, a.application_name, a.state, a.wait_event_type, a.wait_event, h.writing,
         (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS age,
         (extract(epoch FROM clock_timestamp() - coalesce(a.state_change, a.xact_start)) * 1000)::float8 AS in_state,
         (SELECT count(*) FROM pg_stat_activity w WHERE a.pid = ANY (pg_blocking_pids(w.pid)))::int4 AS blocking
       FROM pg_stat_activity a JOIN locking h ON h.pid = a.pid
-      WHERE a.xact_start IS NOT NULL
-      ORDER BY a.xact_start, a.pid`
+      ORDER BY a.xact_start NULLS LAST, a.pid`
     const transactions = rows.map(transactionOf(stuckAfter))
     const checkpoints = saved.map(({ name, position }): Checkpoint => {
       const at = Number(position)

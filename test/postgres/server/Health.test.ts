@@ -11,7 +11,7 @@ import { PgClient } from "@effect/sql-pg"
 import { assert, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Fiber, Layer, Schedule } from "effect"
 import type { Scope } from "effect"
-import type { SqlClient } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { randomBytes } from "node:crypto"
 import { clientLayer, describePostgres, instance, requireServer, scratchSchema, useDatabase } from "../database.ts"
 
@@ -61,6 +61,7 @@ describePostgres("PostgresHealth on a server", () => {
       const [holder, waiter] = early.transactions
       assert.strictEqual(early.transactions.length, 2, "the holder, then the queued append")
       assert.deepInclude(holder, {
+        role: "postgres",
         applicationName: name,
         state: "idle in transaction",
         waitEventType: "Client",
@@ -76,8 +77,8 @@ describePostgres("PostgresHealth on a server", () => {
       const late = yield* PostgresHealth.check({ schema, stuckAfter: "250 millis" })
       const stuck = late.transactions.find((t) => t.applicationName === name)
       assert.isTrue(stuck?.stuck, "the idle holder is stuck")
-      assert.isAtLeast(stuck!.ageMillis, 250)
-      assert.isAtLeast(stuck!.stateMillis, 250)
+      assert.isAtLeast(stuck!.ageMillis ?? 0, 250)
+      assert.isAtLeast(stuck!.stateMillis ?? 0, 250)
       assert.deepInclude(late, { head: 1, waiting: 1, stuck: true, healthy: false })
       assert.include(late.problems[0], `the transaction of pid ${stuck!.pid} ("${name}")`)
       assert.include(late.problems[0], "idle in transaction")
@@ -94,5 +95,50 @@ describePostgres("PostgresHealth on a server", () => {
         problems: [],
         healthy: true
       })
+    }))
+
+  live("a role without pg_read_all_stats sees another role's transaction with its state hidden, never stuck; granted, it sees it stuck", () =>
+    Effect.gen(function*() {
+      const schema = yield* scratchSchema
+      yield* instance(schema)
+      const sql = yield* SqlClient.SqlClient
+      const role = `chronicle_viewer_${randomBytes(4).toString("hex")}`
+      yield* Effect.acquireRelease(
+        Effect.all([
+          sql`CREATE ROLE ${sql(role)} LOGIN`,
+          sql`GRANT USAGE ON SCHEMA ${sql(schema)} TO ${sql(role)}`,
+          sql`GRANT SELECT ON ALL TABLES IN SCHEMA ${sql(schema)} TO ${sql(role)}`
+        ], { discard: true }),
+        () => sql`DROP OWNED BY ${sql(role)}`.pipe(Effect.andThen(sql`DROP ROLE ${sql(role)}`), Effect.ignore)
+      )
+      const viewer = new URL(url)
+      viewer.username = role
+      const asViewer = PostgresHealth.check({ schema, stuckAfter: "100 millis" }).pipe(
+        Effect.provide(clientLayer(viewer.toString()))
+      )
+      const name = `chronicle_hidden_${randomBytes(4).toString("hex")}`
+      const commit = yield* idleHeadLock(schema, name)
+      yield* Effect.sleep("200 millis")
+
+      const hidden = yield* asViewer
+      assert.deepStrictEqual(hidden.transactions.map(({ pid: _, ...t }) => t), [{
+        role: "postgres",
+        applicationName: name,
+        state: undefined,
+        ageMillis: undefined,
+        stateMillis: undefined,
+        waitEventType: undefined,
+        waitEvent: undefined,
+        writing: true,
+        blocking: 0,
+        stuck: false
+      }])
+      assert.isFalse(hidden.stuck)
+
+      yield* sql`GRANT pg_read_all_stats TO ${sql(role)}`
+      const seen = yield* asViewer
+      assert.deepInclude(seen.transactions[0], { applicationName: name, state: "idle in transaction", stuck: true })
+      assert.isTrue(seen.stuck)
+      yield* commit
     }))
 })
