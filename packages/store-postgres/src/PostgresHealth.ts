@@ -102,7 +102,9 @@ export interface Transaction {
   readonly waitEvent: string | undefined
   /** Whether it holds a lock stronger than a read's on the log's tables: it wrote or locked rows. */
   readonly writing: boolean
-  /** How many sessions wait for a lock it holds (appends queued behind it, for one). */
+  /** It waits for a lock that another session holds (an append queued behind the head lock, for one). */
+  readonly waiting: boolean
+  /** How many of the sessions locking the log's tables wait for it (appends queued behind it, for one). */
   readonly blocking: number
   /** Older than `stuckAfter`, and idle in transaction, writing or blocking (never when its age is hidden). */
   readonly stuck: boolean
@@ -147,7 +149,7 @@ export interface Health {
   readonly head: number
   /** The open transactions holding a lock on the log's tables, oldest first. */
   readonly transactions: ReadonlyArray<Transaction>
-  /** How many sessions wait for a lock on the log's tables (appends queued behind the head lock, for one). */
+  /** How many of {@link transactions} wait for a lock (appends queued behind the head lock, for one). */
   readonly waiting: number
   /** The saved checkpoints, by name. */
   readonly checkpoints: ReadonlyArray<Checkpoint>
@@ -169,6 +171,7 @@ interface TransactionRow {
   readonly wait_event_type: string | null
   readonly wait_event: string | null
   readonly writing: boolean
+  readonly waiting: boolean
   readonly blocking: number
 }
 
@@ -194,6 +197,7 @@ const transactionOf = (stuckAfter: number) => (row: TransactionRow): Transaction
     waitEventType: row.wait_event_type ?? undefined,
     waitEvent: row.wait_event ?? undefined,
     writing: row.writing,
+    waiting: row.waiting,
     blocking: row.blocking,
     stuck: ageMillis !== undefined && ageMillis >= stuckAfter && (idle(state) || row.writing || row.blocking > 0)
   }
@@ -243,7 +247,9 @@ export const check = (options: Options = {}): Effect.Effect<Health, EventStore.S
     // Checkpoints before the head: a checkpoint saved in between is at most the head read after it.
     const saved = yield* sql<CheckpointRow>`SELECT name, position FROM ${tables.checkpoints} ORDER BY name`
     const head = yield* Events.make(sql, tables).lastPosition
-    // The sessions holding or awaiting any lock on a relation of the schema (tables and their indexes), but this one.
+    // The sessions holding or awaiting a lock on a relation of the schema (tables, indexes), but
+    // this one, and whom each waits for: `pg_locks` and `pg_blocking_pids` are visible to every
+    // role, `pg_stat_activity`'s state and times only to privileged ones.
     const rows = yield* sql<TransactionRow>`
       WITH log AS (
         SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${schema}
@@ -251,12 +257,15 @@ export const check = (options: Options = {}): Effect.Effect<Health, EventStore.S
         SELECT l.pid, bool_or(l.mode <> 'AccessShareLock') AS writing FROM pg_locks l
         WHERE l.relation IN (SELECT oid FROM log) AND l.pid <> pg_backend_pid()
         GROUP BY l.pid
+      ), blocked AS (
+        SELECT pid, pg_blocking_pids(pid) AS by FROM locking
       )
       SELECT a.pid, a.usename, a.application_name, a.state, a.wait_event_type, a.wait_event, h.writing,
         (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS age,
         (extract(epoch FROM clock_timestamp() - coalesce(a.state_change, a.xact_start)) * 1000)::float8 AS in_state,
-        (SELECT count(*) FROM pg_stat_activity w WHERE a.pid = ANY (pg_blocking_pids(w.pid)))::int4 AS blocking
-      FROM pg_stat_activity a JOIN locking h ON h.pid = a.pid
+        cardinality(b.by) > 0 AS waiting,
+        (SELECT count(*) FROM blocked w WHERE a.pid = ANY (w.by))::int4 AS blocking
+      FROM locking h JOIN blocked b ON b.pid = h.pid JOIN pg_stat_activity a ON a.pid = h.pid
       ORDER BY a.xact_start NULLS LAST, a.pid`
     const transactions = rows.map(transactionOf(stuckAfter))
     const checkpoints = saved.map(({ name, position }): Checkpoint => {
@@ -271,7 +280,7 @@ export const check = (options: Options = {}): Effect.Effect<Health, EventStore.S
       schema,
       head,
       transactions,
-      waiting: transactions.filter((t) => t.waitEventType === "Lock").length,
+      waiting: transactions.filter((t) => t.waiting).length,
       checkpoints,
       stuck: transactions.some((t) => t.stuck),
       problems,

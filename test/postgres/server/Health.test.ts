@@ -67,10 +67,11 @@ describePostgres("PostgresHealth on a server", () => {
         waitEventType: "Client",
         waitEvent: "ClientRead",
         writing: true,
+        waiting: false,
         blocking: 1,
         stuck: false
       })
-      assert.deepInclude(waiter, { state: "active", waitEventType: "Lock", blocking: 0, stuck: false })
+      assert.deepInclude(waiter, { state: "active", waitEventType: "Lock", waiting: true, blocking: 0, stuck: false })
       assert.deepInclude(early, { head: 1, stuck: false, problems: [], healthy: true })
 
       yield* Effect.sleep("300 millis")
@@ -97,10 +98,10 @@ describePostgres("PostgresHealth on a server", () => {
       })
     }))
 
-  live("a role without pg_read_all_stats sees another role's transaction with its state hidden, never stuck; granted, it sees it stuck", () =>
+  live("a role without pg_read_all_stats sees another role's transaction with its state hidden, never stuck, but whom it blocks; granted, it sees it stuck", () =>
     Effect.gen(function*() {
       const schema = yield* scratchSchema
-      yield* instance(schema)
+      const { store } = yield* instance(schema)
       const sql = yield* SqlClient.SqlClient
       const role = `chronicle_viewer_${randomBytes(4).toString("hex")}`
       yield* Effect.acquireRelease(
@@ -118,21 +119,27 @@ describePostgres("PostgresHealth on a server", () => {
       )
       const name = `chronicle_hidden_${randomBytes(4).toString("hex")}`
       const commit = yield* idleHeadLock(schema, name)
+      const append = yield* store.append("s", [noted("queued")], ExpectedVersion.noStream).pipe(Effect.forkChild)
       yield* Effect.sleep("200 millis")
 
-      const hidden = yield* asViewer
-      assert.deepStrictEqual(hidden.transactions.map(({ pid: _, ...t }) => t), [{
+      // Locks and who waits for whom are visible to every role; state, ages and wait events are not.
+      const hidden = yield* asViewer.pipe(
+        Effect.filterOrFail((health) => health.waiting === 1, () => "the append does not wait yet"),
+        Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 500 })
+      )
+      const unseen = {
         role: "postgres",
-        applicationName: name,
         state: undefined,
         ageMillis: undefined,
         stateMillis: undefined,
         waitEventType: undefined,
-        waitEvent: undefined,
-        writing: true,
-        blocking: 0,
-        stuck: false
-      }])
+        waitEvent: undefined
+      }
+      const holder = hidden.transactions.find((t) => t.applicationName === name)
+      const waiter = hidden.transactions.find((t) => t.applicationName !== name)
+      assert.strictEqual(hidden.transactions.length, 2)
+      assert.deepInclude(holder, { ...unseen, writing: true, waiting: false, blocking: 1, stuck: false })
+      assert.deepInclude(waiter, { ...unseen, writing: true, waiting: true, blocking: 0, stuck: false })
       assert.isFalse(hidden.stuck)
 
       yield* sql`GRANT pg_read_all_stats TO ${sql(role)}`
@@ -140,5 +147,6 @@ describePostgres("PostgresHealth on a server", () => {
       assert.deepInclude(seen.transactions[0], { applicationName: name, state: "idle in transaction", stuck: true })
       assert.isTrue(seen.stuck)
       yield* commit
+      assert.strictEqual((yield* Fiber.join(append)).version, 1)
     }))
 })
