@@ -149,7 +149,7 @@ export interface Health {
   readonly head: number
   /** The open transactions holding a lock on the log's tables, oldest first. */
   readonly transactions: ReadonlyArray<Transaction>
-  /** How many of {@link transactions} wait for a lock (appends queued behind the head lock, for one). */
+  /** How many of `transactions` wait for a lock (appends queued behind the head lock, for one). */
   readonly waiting: number
   /** The saved checkpoints, by name. */
   readonly checkpoints: ReadonlyArray<Checkpoint>
