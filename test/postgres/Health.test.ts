@@ -62,7 +62,9 @@ describePostgres("PostgresHealth", () => {
   live("bad options and a missing schema are StoreErrors saying what is wrong", () =>
     Effect.gen(function*() {
       const badDuration = yield* Effect.flip(PostgresHealth.check({ stuckAfter: "soon" as never }))
-      assert.deepInclude(badDuration, { operation: "health check", reason: "stuckAfter (soon) is not a duration" })
+      assert.deepInclude(badDuration, { operation: "health check", reason: "stuckAfter (soon) is not a duration of 0 or more" })
+      const negative = yield* Effect.flip(PostgresHealth.check({ stuckAfter: "-5 seconds" }))
+      assert.deepInclude(negative, { reason: "stuckAfter (-5 seconds) is not a duration of 0 or more" })
       const badName = yield* Effect.flip(PostgresHealth.check({ schema: "Bad-Name" }))
       assert.deepInclude(badName, { operation: "configure" })
       assert.include(badName.reason, "\"Bad-Name\"")

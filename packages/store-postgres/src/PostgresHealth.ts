@@ -218,7 +218,7 @@ const aheadProblem = (head: number) => (c: Checkpoint): string =>
 /**
  * Checks the event log of `options.schema` on the database of the `SqlClient` it is given; the
  * schema must exist (a store layer creates it). Fails with a `StoreError` when the database cannot
- * be read or `stuckAfter` is not a duration.
+ * be read or `stuckAfter` is not a duration of 0 or more.
  *
  * @example
  * ```ts
@@ -233,16 +233,14 @@ export const check = (options: Options = {}): Effect.Effect<Health, EventStore.S
   Effect.gen(function*() {
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
     const schema = yield* Schema.nameOf(options)
-    const stuckAfter = yield* Option.match(Duration.fromInput(options.stuckAfter ?? defaultStuckAfter), {
-      onNone: () =>
-        Effect.fail(
-          new EventStore.StoreError({
-            operation: "health check",
-            reason: `stuckAfter (${String(options.stuckAfter)}) is not a duration`
-          })
-        ),
-      onSome: (duration) => Effect.succeed(Duration.toMillis(duration))
-    })
+    const threshold = Duration.fromInput(options.stuckAfter ?? defaultStuckAfter)
+    const stuckAfter = Option.isSome(threshold) ? Duration.toMillis(threshold.value) : Number.NaN
+    if (!(stuckAfter >= 0)) {
+      return yield* new EventStore.StoreError({
+        operation: "health check",
+        reason: `stuckAfter (${String(options.stuckAfter)}) is not a duration of 0 or more`
+      })
+    }
     const tables = Schema.tables(sql, schema)
     // Checkpoints before the head: a checkpoint saved in between is at most the head read after it.
     const saved = yield* sql<CheckpointRow>`SELECT name, position FROM ${tables.checkpoints} ORDER BY name`
