@@ -56,6 +56,17 @@ const socketFailureOf = (cause: unknown): SocketFailure | undefined => {
   return { code, syscall, target }
 }
 
+/**
+ * The socket failures of `cause`: one, or one per address tried when a host name has several
+ * (Node then reports an `AggregateError` with an empty message and the attempts in `errors`);
+ * none when `cause` is not a socket failure.
+ */
+const socketFailuresOf = (cause: unknown): ReadonlyArray<SocketFailure> => {
+  const attempts = typeof cause === "object" && cause !== null ? (cause as { readonly errors?: unknown }).errors : undefined
+  const each = Array.isArray(attempts) ? attempts : [cause]
+  return each.flatMap((attempt) => socketFailureOf(attempt) ?? [])
+}
+
 /** The socket failures a connection meets, in words. */
 const socketMeaning: Record<string, string> = {
   ECONNREFUSED: "connection refused",
@@ -70,8 +81,10 @@ const socketMeaning: Record<string, string> = {
   EAI_AGAIN: "host name lookup failed for now"
 }
 
-const describeSocket = ({ code, syscall, target }: SocketFailure): string =>
-  `${socketMeaning[code] ?? "socket failure"}: ${syscall}${target === undefined ? "" : ` ${target}`} (${code})`
+const describeSocket = (failures: ReadonlyArray<SocketFailure>): string =>
+  failures.map(({ code, syscall, target }) =>
+    `${socketMeaning[code] ?? "socket failure"}: ${syscall}${target === undefined ? "" : ` ${target}`} (${code})`
+  ).join("; ")
 
 // Five digits or upper-case letters: a SQLSTATE, as the server sends it in an ErrorResponse.
 const sqlStateShape = /^[0-9A-Z]{5}$/
@@ -83,7 +96,7 @@ const sqlStateShape = /^[0-9A-Z]{5}$/
 export const sqlStateOf = (error: SqlError.SqlError): string | undefined => {
   const cause = error.reason.cause
   const code = field(cause, "code")
-  return code !== undefined && sqlStateShape.test(code) && socketFailureOf(cause) === undefined ? code : undefined
+  return code !== undefined && sqlStateShape.test(code) && socketFailuresOf(cause).length === 0 ? code : undefined
 }
 
 // Server shutdown and crash (57P01–57P03) end the session like a dropped connection;
@@ -101,8 +114,8 @@ export const isTransient = (error: SqlError.SqlError): boolean =>
 export const describe = (error: SqlError.SqlError): string => {
   const state = sqlStateOf(error)
   const what = state?.startsWith("57P") ? "the server terminated the connection" : meaning[error.reason._tag]
-  const socket = socketFailureOf(error.reason.cause)
-  if (socket !== undefined) return `${what}: ${describeSocket(socket)}`
+  const socket = socketFailuresOf(error.reason.cause)
+  if (socket.length > 0) return `${what}: ${describeSocket(socket)}`
   const detail = field(error.reason.cause, "message") ?? error.message
   return `${what}: ${detail}${state === undefined ? "" : ` (SQLSTATE ${state})`}`
 }
