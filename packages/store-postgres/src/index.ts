@@ -16,3 +16,6 @@ export * as PostgresSnapshotStore from "./PostgresSnapshotStore.ts"
 
 /** The database the layers share: options, migration, one layer on a URL, and reading failures. */
 export * as Postgres from "./Postgres.ts"
+
+/** The health of a schema's log: head, stuck transactions, lock waits and projection lag. */
+export * as PostgresHealth from "./PostgresHealth.ts"

@@ -1,8 +1,10 @@
 /**
  * Reading what a statement failed with: `effect/sql`'s `SqlError`, whose `reason` classifies the
  * failure (`ConnectionError`, `SerializationError`, `StatementTimeoutError`, …) and whose reason's
- * `cause` is the driver's error, carrying PostgreSQL's SQLSTATE `code` and message. The store layers
- * turn it into the port's `StoreError`, keeping it as the `cause`.
+ * `cause` is the driver's error: the server's error, carrying PostgreSQL's SQLSTATE `code` and
+ * message, or — when the socket failed (refused, reset, a host not found) — Node's system error,
+ * whose `code` is an errno name such as `ECONNREFUSED` and is never reported as a SQLSTATE. The
+ * store layers turn it into the port's `StoreError`, keeping it as the `cause`.
  *
  * @internal
  */
@@ -31,8 +33,71 @@ const field = (value: unknown, name: string): string | undefined => {
   return typeof found === "string" ? found : undefined
 }
 
-/** PostgreSQL's SQLSTATE code for a failed statement, when the server sent one. */
-export const sqlStateOf = (error: SqlError.SqlError): string | undefined => field(error.reason.cause, "code")
+/**
+ * A failure of the connection's socket, as Node reports it: `code` is an errno name
+ * (`ECONNREFUSED`, `ENOTFOUND`…), not a SQLSTATE, and `syscall` is the call that failed.
+ */
+interface SocketFailure {
+  readonly code: string
+  readonly syscall: string
+  /** What the call was about: `host:port` for a connection, the host name for a lookup. */
+  readonly target: string | undefined
+}
+
+const socketFailureOf = (cause: unknown): SocketFailure | undefined => {
+  const code = field(cause, "code")
+  const syscall = field(cause, "syscall")
+  if (code === undefined || syscall === undefined) return undefined
+  const address = field(cause, "address")
+  const port = (cause as { readonly port?: unknown }).port
+  const target = address === undefined
+    ? field(cause, "hostname")
+    : typeof port === "number" ? `${address}:${port}` : address
+  return { code, syscall, target }
+}
+
+/**
+ * The socket failures of `cause`: one, or one per address tried when a host name has several
+ * (Node then reports an `AggregateError` with an empty message and the attempts in `errors`);
+ * none when `cause` is not a socket failure.
+ */
+const socketFailuresOf = (cause: unknown): ReadonlyArray<SocketFailure> => {
+  const attempts = typeof cause === "object" && cause !== null ? (cause as { readonly errors?: unknown }).errors : undefined
+  const each = Array.isArray(attempts) ? attempts : [cause]
+  return each.flatMap((attempt) => socketFailureOf(attempt) ?? [])
+}
+
+/** The socket failures a connection meets, in words. */
+const socketMeaning: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset by the server or the network",
+  ECONNABORTED: "connection aborted",
+  ETIMEDOUT: "connection timed out",
+  EPIPE: "connection closed while writing",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EADDRNOTAVAIL: "address not available",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed for now"
+}
+
+const describeSocket = (failures: ReadonlyArray<SocketFailure>): string =>
+  failures.map(({ code, syscall, target }) =>
+    `${socketMeaning[code] ?? "socket failure"}: ${syscall}${target === undefined ? "" : ` ${target}`} (${code})`
+  ).join("; ")
+
+// Five digits or upper-case letters: a SQLSTATE, as the server sends it in an ErrorResponse.
+const sqlStateShape = /^[0-9A-Z]{5}$/
+
+/**
+ * PostgreSQL's SQLSTATE code for a failed statement, when the server sent one — never the errno
+ * name of a socket failure, which the driver also puts in `code`.
+ */
+export const sqlStateOf = (error: SqlError.SqlError): string | undefined => {
+  const cause = error.reason.cause
+  const code = field(cause, "code")
+  return code !== undefined && sqlStateShape.test(code) && socketFailuresOf(cause).length === 0 ? code : undefined
+}
 
 // Server shutdown and crash (57P01–57P03) end the session like a dropped connection;
 // `too_many_connections` (53300) passes too.
@@ -42,10 +107,15 @@ const transientStates = /^(08|57P0[123]|53300)/
 export const isTransient = (error: SqlError.SqlError): boolean =>
   error.isRetryable || transientStates.test(sqlStateOf(error) ?? "")
 
-/** A short human reading of a failure, for the `reason` of a `StoreError`. */
+/**
+ * A short human reading of a failure, for the `reason` of a `StoreError`: what it means, then
+ * the server's message and SQLSTATE, or what the socket met and its errno name.
+ */
 export const describe = (error: SqlError.SqlError): string => {
   const state = sqlStateOf(error)
   const what = state?.startsWith("57P") ? "the server terminated the connection" : meaning[error.reason._tag]
+  const socket = socketFailuresOf(error.reason.cause)
+  if (socket.length > 0) return `${what}: ${describeSocket(socket)}`
   const detail = field(error.reason.cause, "message") ?? error.message
   return `${what}: ${detail}${state === undefined ? "" : ` (SQLSTATE ${state})`}`
 }
