@@ -2,17 +2,27 @@
  * **Measure**: runs a {@link Workload.Workload} the way every figure of the benchmark is taken.
  *
  * - Warm-up repetitions first (JIT, caches), not counted.
- * - Then at least five repetitions. Each one runs the baseline and Chronicle back to back, in an
- *   order that alternates, so that both see the same machine: the ratio of a repetition compares two
- *   timings taken seconds apart, and drift on a shared machine cancels out.
+ * - Then at least five repetitions. Each one runs every contender back to back — the baseline,
+ *   Chronicle and each peer — in an order that rotates by one each repetition, so that all see the
+ *   same machine: the ratios of a repetition compare timings taken seconds apart, and drift on a
+ *   shared machine cancels out. (With no peers, the baseline and Chronicle simply alternate.)
  * - Before each timed run, a garbage collection when the host exposes `gc` (`node --expose-gc`,
  *   Chromium `--js-flags=--expose-gc`), so one side does not pay for the other's garbage.
  * - Every outcome, warm-ups included, must equal the baseline's first outcome; otherwise the
- *   workload fails: no figure may come from skipped or different work.
+ *   workload fails: no figure may come from skipped or different work, a peer's no more than
+ *   Chronicle's.
  *
- * The **ratio** is `baseline time / Chronicle time`: Chronicle's throughput relative to plain
- * JavaScript. 1 means as fast as hand-written code; higher is better; a target of 0.5 means "at
- * least half the throughput of the baseline".
+ * The ratios, each computed per repetition from that repetition's timings:
+ *
+ * - **ratio** = `baseline time / Chronicle time`: Chronicle's throughput relative to plain
+ *   JavaScript. 1 means as fast as hand-written code; higher is better; a target of 0.5 means "at
+ *   least half the throughput of the baseline".
+ * - a peer's **ratio** = `baseline time / peer time`: the peer's throughput relative to plain
+ *   JavaScript, on the same scale.
+ * - a peer's **versus** = `peer time / Chronicle time`: Chronicle's throughput relative to the
+ *   peer's; above 1, Chronicle is faster.
+ * - **best**: the versus of the best peer (the one with the highest median throughput), checked
+ *   against the workload's `peerTarget` (1 means "at least as fast as the fastest peer").
  *
  * Runs in Node and in the browser alike (no Node modules).
  */
@@ -36,9 +46,9 @@ export interface Options {
 }
 
 /**
- * The two sides of a workload.
+ * A contender of a workload: `"chronicle"`, `"baseline"` or a peer's name.
  */
-export type SideName = "chronicle" | "baseline"
+export type SideName = string
 
 /**
  * At least five repetitions after one warm-up.
@@ -69,8 +79,36 @@ export interface Measured {
   readonly ratio: Stats.Stats
   /** Whether the median ratio reaches the target; undefined without a target. */
   readonly met: boolean | undefined
+  /** The peers, in the workload's order (none when it has none or they were skipped). */
+  readonly peers: ReadonlyArray<Peer>
+  /** Chronicle against the best peer; undefined without peers. */
+  readonly best: Versus | undefined
   /** The outcome every run produced. */
   readonly outcome: Outcome.Outcome
+}
+
+/**
+ * A measured peer: its timings and how it compares, repetition by repetition.
+ */
+export interface Peer {
+  readonly name: string
+  readonly side: Side
+  /** Per repetition, baseline time / peer time: the peer's throughput relative to plain JavaScript. */
+  readonly ratio: Stats.Stats
+  /** Per repetition, peer time / Chronicle time: Chronicle's throughput relative to the peer's. */
+  readonly versus: Stats.Stats
+}
+
+/**
+ * Chronicle against the best peer of a workload — the one with the highest median throughput.
+ */
+export interface Versus {
+  readonly peer: string
+  /** The best peer's {@link Peer.versus}: peer time / Chronicle time, per repetition. */
+  readonly ratio: Stats.Stats
+  readonly target: number | undefined
+  /** Whether the median reaches the target; undefined without a target. */
+  readonly met: boolean | undefined
 }
 
 /**
@@ -82,8 +120,6 @@ export class MismatchError extends Error {
     this.name = "MismatchError"
   }
 }
-
-const labels: Record<SideName, string> = { baseline: "the baseline", chronicle: "Chronicle" }
 
 const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.()
 
@@ -128,49 +164,91 @@ const summarise = (runs: ReadonlyArray<Timed>, laps: ReadonlyArray<Workload.Lap>
   laps: Object.fromEntries(laps.map(({ name }) => [name, Stats.of(runs.map((run) => run.laps.get(name) ?? NaN))]))
 })
 
+interface Entrant {
+  readonly name: SideName
+  /** As progress lines say it. */
+  readonly title: string
+  readonly contender: Workload.Contender
+}
+
+const entrants = (workload: Workload.Workload): ReadonlyArray<Entrant> => {
+  const all: ReadonlyArray<Entrant> = [
+    { name: "baseline", title: "baseline", contender: workload.baseline },
+    { name: "chronicle", title: "Chronicle", contender: workload.chronicle },
+    ...(workload.peers ?? []).map(({ contender, name }) => ({ name, title: name, contender }))
+  ]
+  const names = all.map(({ name }) => name)
+  const repeated = names.find((name, i) => names.indexOf(name) !== i)
+  if (repeated !== undefined) throw new Error(`${workload.id}: two contenders are named "${repeated}"`)
+  return all
+}
+
+const versus = (peer: Peer, target: number | undefined): Versus => ({
+  peer: peer.name,
+  ratio: peer.versus,
+  target,
+  met: target === undefined ? undefined : peer.versus.median >= target
+})
+
 /**
- * Measures a workload: warm-ups, then repetitions of baseline and Chronicle back to back, each
- * outcome checked against the baseline's.
+ * Measures a workload: warm-ups, then repetitions of every contender back to back, each outcome
+ * checked against the baseline's.
  *
  * @example
  * ```ts
  * const measured = await Measure.run(workload, Measure.defaults)
  * measured.ratio.median // e.g. 0.62: 62% of the baseline's throughput
+ * measured.best?.ratio.median // e.g. 1.4: 1.4 times the throughput of the fastest peer
  * ```
  */
 export const run = async (workload: Workload.Workload, options: Options = defaults): Promise<Measured> => {
+  const all = entrants(workload)
   let expected: Outcome.Outcome | undefined
-  const measure = async (side: SideName): Promise<Timed> => {
+  const measure = async ({ contender, name, title }: Entrant): Promise<Timed> => {
     const timed = await timeOnce(
-      workload[side],
-      (run) => options.around === undefined ? run() : options.around(side, workload.id, run)
+      contender,
+      (run) => options.around === undefined ? run() : options.around(name, workload.id, run)
     )
     expected ??= timed.outcome // the first run is the baseline's: the reference
-    if (!Outcome.equals(expected, timed.outcome)) throw new MismatchError(workload.id, labels[side], expected, timed.outcome)
+    if (!Outcome.equals(expected, timed.outcome)) {
+      throw new MismatchError(workload.id, name === "baseline" ? "the baseline" : title, expected, timed.outcome)
+    }
     return timed
   }
-  // Alternate which side goes first, so neither always runs on a warmer (or noisier) machine.
-  const pair = async (repetition: number): Promise<Record<SideName, Timed>> => {
-    const baseline = repetition % 2 === 0 ? await measure("baseline") : undefined
-    const chronicle = await measure("chronicle")
-    return { baseline: baseline ?? await measure("baseline"), chronicle }
+  // Rotate who goes first, so no side always runs on a warmer (or noisier) machine.
+  const round = async (repetition: number): Promise<ReadonlyMap<SideName, Timed>> => {
+    const timed = new Map<SideName, Timed>()
+    for (let k = 0; k < all.length; k++) {
+      const entrant = all[(repetition + k) % all.length]!
+      timed.set(entrant.name, await measure(entrant))
+    }
+    return timed
   }
 
-  await measure("baseline")
+  await measure(all[0]!)
   for (let i = 0; i < options.warmups; i++) {
-    await pair(i)
+    await round(i)
     options.log?.(`  ${workload.id} warm-up ${i + 1}/${options.warmups}`)
   }
-  const pairs: Array<Record<SideName, Timed>> = []
+  const rounds: Array<ReadonlyMap<SideName, Timed>> = []
   for (let i = 0; i < options.repetitions; i++) {
-    const { baseline, chronicle } = await pair(i)
-    pairs.push({ baseline, chronicle })
-    options.log?.(
-      `  ${workload.id} ${i + 1}/${options.repetitions}: baseline ${baseline.time.toFixed(1)} ms, Chronicle ${chronicle.time.toFixed(1)} ms`
-    )
+    const timed = await round(i)
+    rounds.push(timed)
+    const line = all.map(({ name, title }) => `${title} ${timed.get(name)!.time.toFixed(1)} ms`).join(", ")
+    options.log?.(`  ${workload.id} ${i + 1}/${options.repetitions}: ${line}`)
   }
   const laps = workload.laps ?? []
-  const ratio = Stats.of(pairs.map(({ baseline, chronicle }) => baseline.time / chronicle.time))
+  const times = (name: SideName) => rounds.map((timed) => timed.get(name)!)
+  const ratioOf = (numerator: SideName, denominator: SideName) =>
+    Stats.of(rounds.map((timed) => timed.get(numerator)!.time / timed.get(denominator)!.time))
+  const ratio = ratioOf("baseline", "chronicle")
+  const peers = (workload.peers ?? []).map(({ name }): Peer => ({
+    name,
+    side: summarise(times(name), laps),
+    ratio: ratioOf("baseline", name),
+    versus: ratioOf(name, "chronicle")
+  }))
+  const [fastest] = [...peers].sort((a, b) => a.side.time.median - b.side.time.median)
   return {
     id: workload.id,
     work: workload.work,
@@ -178,10 +256,12 @@ export const run = async (workload: Workload.Workload, options: Options = defaul
     unit: workload.unit,
     target: workload.target,
     laps,
-    chronicle: summarise(pairs.map((p) => p.chronicle), laps),
-    baseline: summarise(pairs.map((p) => p.baseline), laps),
+    chronicle: summarise(times("chronicle"), laps),
+    baseline: summarise(times("baseline"), laps),
     ratio,
     met: workload.target === undefined ? undefined : ratio.median >= workload.target,
+    peers,
+    best: fastest === undefined ? undefined : versus(fastest, workload.peerTarget),
     outcome: expected!
   }
 }
