@@ -10,7 +10,7 @@
  *   Chromium `--js-flags=--expose-gc`), so one side does not pay for the other's garbage.
  * - Every outcome, warm-ups included, must equal the baseline's first outcome; otherwise the
  *   workload fails: no figure may come from skipped or different work, a peer's no more than
- *   Chronicle's.
+ *   Chronicle's. A peer the workload marks unavailable is not run; its reason is kept for the report.
  *
  * The ratios, each computed per repetition from that repetition's timings:
  *
@@ -43,6 +43,8 @@ export interface Options {
    * with a profiler on are not the benchmark's.
    */
   readonly around?: (<A>(side: SideName, workload: string, timed: () => Promise<A>) => Promise<A>) | undefined
+  /** The clock timings are read from, in milliseconds; `performance.now` unless given. */
+  readonly now?: (() => number) | undefined
 }
 
 /**
@@ -88,9 +90,14 @@ export interface Measured {
 }
 
 /**
+ * A peer of a measured workload: measured, or not run, with the reason.
+ */
+export type Peer = MeasuredPeer | { readonly name: string; readonly unavailable: string }
+
+/**
  * A measured peer: its timings and how it compares, repetition by repetition.
  */
-export interface Peer {
+export interface MeasuredPeer {
   readonly name: string
   readonly side: Side
   /** Per repetition, baseline time / peer time: the peer's throughput relative to plain JavaScript. */
@@ -104,7 +111,7 @@ export interface Peer {
  */
 export interface Versus {
   readonly peer: string
-  /** The best peer's {@link Peer.versus}: peer time / Chronicle time, per repetition. */
+  /** The best peer's {@link MeasuredPeer.versus}: peer time / Chronicle time, per repetition. */
   readonly ratio: Stats.Stats
   readonly target: number | undefined
   /** Whether the median reaches the target; undefined without a target. */
@@ -129,15 +136,15 @@ interface Timed {
   readonly outcome: Outcome.Outcome
 }
 
-const stopwatch = () => {
+const stopwatch = (now: () => number) => {
   const started = new Map<string, number>()
   const laps = new Map<string, number>()
   const api: Workload.Laps = {
-    begin: (name) => void started.set(name, performance.now()),
+    begin: (name) => void started.set(name, now()),
     end: (name) => {
       const start = started.get(name)
       if (start === undefined) throw new Error(`lap "${name}" ended before it began`)
-      laps.set(name, performance.now() - start)
+      laps.set(name, now() - start)
     }
   }
   return { api, laps }
@@ -145,16 +152,17 @@ const stopwatch = () => {
 
 /** Prepares a run (untimed), collects garbage, then times the run inside `around`. */
 const timeOnce = async (
+  now: () => number,
   contender: Workload.Contender,
   around: (timed: () => Promise<Timed>) => Promise<Timed>
 ): Promise<Timed> => {
   const run = await contender.prepare()
-  const { api, laps } = stopwatch()
+  const { api, laps } = stopwatch(now)
   collectGarbage()
   return around(async () => {
-    const start = performance.now()
+    const start = now()
     const outcome = await run(api)
-    const time = performance.now() - start
+    const time = now() - start
     return { time, laps, outcome }
   })
 }
@@ -163,6 +171,16 @@ const summarise = (runs: ReadonlyArray<Timed>, laps: ReadonlyArray<Workload.Lap>
   time: Stats.of(runs.map((run) => run.time)),
   laps: Object.fromEntries(laps.map(({ name }) => [name, Stats.of(runs.map((run) => run.laps.get(name) ?? NaN))]))
 })
+
+/**
+ * Whether a peer was measured.
+ *
+ * @example
+ * ```ts
+ * measured.peers.filter(Measure.isMeasured).map((peer) => peer.versus.median)
+ * ```
+ */
+export const isMeasured = (peer: Peer): peer is MeasuredPeer => "side" in peer
 
 interface Entrant {
   readonly name: SideName
@@ -175,7 +193,7 @@ const entrants = (workload: Workload.Workload): ReadonlyArray<Entrant> => {
   const all: ReadonlyArray<Entrant> = [
     { name: "baseline", title: "baseline", contender: workload.baseline },
     { name: "chronicle", title: "Chronicle", contender: workload.chronicle },
-    ...(workload.peers ?? []).map(({ contender, name }) => ({ name, title: name, contender }))
+    ...(workload.peers ?? []).flatMap((peer) => "contender" in peer ? [{ name: peer.name, title: peer.name, contender: peer.contender }] : [])
   ]
   const names = all.map(({ name }) => name)
   const repeated = names.find((name, i) => names.indexOf(name) !== i)
@@ -183,7 +201,7 @@ const entrants = (workload: Workload.Workload): ReadonlyArray<Entrant> => {
   return all
 }
 
-const versus = (peer: Peer, target: number | undefined): Versus => ({
+const versus = (peer: MeasuredPeer, target: number | undefined): Versus => ({
   peer: peer.name,
   ratio: peer.versus,
   target,
@@ -206,6 +224,7 @@ export const run = async (workload: Workload.Workload, options: Options = defaul
   let expected: Outcome.Outcome | undefined
   const measure = async ({ contender, name, title }: Entrant): Promise<Timed> => {
     const timed = await timeOnce(
+      options.now ?? (() => performance.now()),
       contender,
       (run) => options.around === undefined ? run() : options.around(name, workload.id, run)
     )
@@ -242,13 +261,15 @@ export const run = async (workload: Workload.Workload, options: Options = defaul
   const ratioOf = (numerator: SideName, denominator: SideName) =>
     Stats.of(rounds.map((timed) => timed.get(numerator)!.time / timed.get(denominator)!.time))
   const ratio = ratioOf("baseline", "chronicle")
-  const peers = (workload.peers ?? []).map(({ name }): Peer => ({
-    name,
-    side: summarise(times(name), laps),
-    ratio: ratioOf("baseline", name),
-    versus: ratioOf(name, "chronicle")
-  }))
-  const [fastest] = [...peers].sort((a, b) => a.side.time.median - b.side.time.median)
+  const peers = (workload.peers ?? []).map((peer): Peer =>
+    "unavailable" in peer ? peer : {
+      name: peer.name,
+      side: summarise(times(peer.name), laps),
+      ratio: ratioOf("baseline", peer.name),
+      versus: ratioOf(peer.name, "chronicle")
+    }
+  )
+  const [fastest] = peers.filter(isMeasured).sort((a, b) => a.side.time.median - b.side.time.median)
   return {
     id: workload.id,
     work: workload.work,

@@ -8,7 +8,7 @@
  * `Chronicle ÷ peer` = `peer time / Chronicle time`, then Chronicle against the best peer with its
  * target and verdict (see `Measure`); a table without peers has the columns it always had.
  */
-import type * as Measure from "./Measure.ts"
+import * as Measure from "./Measure.ts"
 import * as Stats from "./Stats.ts"
 import type * as Workload from "./Workload.ts"
 
@@ -114,7 +114,9 @@ const peerCells = (row: Measure.Measured, peers: ReadonlyArray<string>): Readonl
   if (peers.length === 0) return []
   const each = peers.flatMap((name) => {
     const peer = row.peers.find((candidate) => candidate.name === name)
-    return peer === undefined ? ["", ""] : [`${timing(row, peer.side)}; ${peer.ratio.median.toFixed(3)}`, ratioRange(peer.versus)]
+    if (peer === undefined) return ["", ""]
+    if (!Measure.isMeasured(peer)) return ["not run (see below)", ""]
+    return [`${timing(row, peer.side)}; ${peer.ratio.median.toFixed(3)}`, ratioRange(peer.versus)]
   })
   const { best } = row
   if (best === undefined) return [...each, "", "", ""]
@@ -152,10 +154,16 @@ const lapLines = (row: Row): ReadonlyArray<string> => {
   return row.laps.map((lap, i) => {
     const figure = (side: Measure.Side) =>
       `${perSecond(rate(side, lap))}${i === 0 || first === undefined ? "" : ` (×${(rate(side, lap) / rate(side, first)).toFixed(2)} of the ${first.name})`}`
-    const peers = row.peers.map((peer) => `, ${peer.name} ${figure(peer.side)}`).join("")
+    const peers = row.peers.filter(Measure.isMeasured).map((peer) => `, ${peer.name} ${figure(peer.side)}`).join("")
     return `${row.id} ${lap.name} of the run: Chronicle ${figure(row.chronicle)}, baseline ${figure(row.baseline)}${peers}`
   })
 }
+
+// Why a peer was not run, one line each.
+const unavailableLines = (row: Row): ReadonlyArray<string> =>
+  isMeasured(row)
+    ? row.peers.flatMap((peer) => "unavailable" in peer ? [`${row.id} ${peer.name} not run: ${peer.unavailable}`] : [])
+    : []
 
 const heapLines = (heap: ReadonlyArray<Heap>) =>
   heap.map(({ events, label, peak }) => `heap, ${label}, ${events.toLocaleString("en")} events: ${megabytes(peak)} live above idle (peak)`)
@@ -172,6 +180,7 @@ export const text = (report: Report): string => {
     ...table,
     "",
     ...report.rows.flatMap(lapLines),
+    ...report.rows.flatMap(unavailableLines),
     ...heapLines(report.heap),
     "",
     ratioDefinition,
@@ -185,7 +194,7 @@ export const text = (report: Report): string => {
  */
 export const markdown = (report: Report): string => {
   const line = (row: ReadonlyArray<string>) => `| ${row.map((cell) => cell.replaceAll("|", "\\|")).join(" | ")} |`
-  const notes = [...report.rows.flatMap(lapLines), ...heapLines(report.heap)]
+  const notes = [...report.rows.flatMap(lapLines), ...report.rows.flatMap(unavailableLines), ...heapLines(report.heap)]
   const peers = peerNames(report.rows)
   return [
     line(header(peers)),

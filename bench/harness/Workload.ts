@@ -37,17 +37,20 @@ export interface Lap {
 }
 
 /**
- * Another library doing a workload's work, named as the report shows it (e.g. `fmodel-ts`).
+ * Another library doing a workload's work, named as the report shows it (e.g. `fmodel-ts`) — or,
+ * when it cannot do that work in a time worth waiting for, the reason, reported in its place.
  *
  * @example
  * ```ts
- * const peers: ReadonlyArray<Workload.Peer> = [{ name: "Emmett", contender: Emmett.commandHandling(commands) }]
+ * const peers: ReadonlyArray<Workload.Peer> = [
+ *   { name: "fmodel-ts", contender: { prepare: async () => async () => outcome } },
+ *   { name: "Emmett", unavailable: "its in-memory append copies the whole stream" }
+ * ]
  * ```
  */
-export interface Peer {
-  readonly name: string
-  readonly contender: Contender
-}
+export type Peer =
+  | { readonly name: string; readonly contender: Contender }
+  | { readonly name: string; readonly unavailable: string }
 
 /**
  * A workload: what it does, how much, the target ratios, and its contenders.
