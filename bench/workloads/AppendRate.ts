@@ -8,8 +8,8 @@
  *   is part of W1), in one Effect program.
  * - Baseline: `PlainStore.append` (version check, envelope, push).
  * - Peers: fmodel-ts, `save` on its in-memory `EventLockingRepository` (version check and push: it
- *   stamps no ids or times and validates nothing, so the floor of W4 is the baseline's; Chronicle ÷
- *   fmodel-ts is reported). Emmett is not run: its in-memory `appendToStream` copies the stream on
+ *   stamps no ids or times and validates nothing, so W4's target is the floor of 0.5 of the
+ *   baseline, which does stamp them; Chronicle ÷ fmodel-ts is reported). Emmett is not run: its in-memory `appendToStream` copies the stream on
  *   every append (see `Emmett.appendCost`), so this workload would take it longer than the whole
  *   benchmark; the report says so in its place.
  */
@@ -90,7 +90,7 @@ export const make = (count: number = size): Workload.Workload => {
     work: `append ${count.toLocaleString("en")} events one per call to one stream, expected version (memory)`,
     items: count,
     unit: "events",
-    target: 0.3,
+    target: 0.5,
     laps: [{ name: first, items: count / 10 }, { name: last, items: count / 10 }],
     chronicle: {
       prepare: async () => {
