@@ -9,11 +9,17 @@
  * W2 and W3 run cold (records fresh from a store filled for each run, never read before in the
  * process, as after a restart) and, as `W2-warm` and `W3-warm`, warm (the same records every run).
  *
+ * W1–W4 (and their warm rows) also run two peers in the same repetitions: fmodel-ts
+ * (`peers/Fmodel.ts`) and Emmett (`peers/Emmett.ts`), in memory, each written to its library's
+ * documented usage; the table adds each peer's time and Chronicle ÷ each peer, and Chronicle ÷ the
+ * best peer against the row's peer target.
+ *
  * Options: `--only W1,W3` runs some workloads (`W5` means W5a–W5c and the heap figures, `W1` means
  * W1 and W1-pg, `W2` W2, W2-warm and W2-pg, `PG` the PostgreSQL ones only);
  * `--repetitions n` (default 5, at least 5 for figures worth quoting) and `--warmups n` (default 1);
  * `--scale x` multiplies every size (e.g. 0.1 for a quick smoke run — such figures are not the
  * issue's); `--heap 20000,200000` the stream lengths of the heap figures (`none` to skip them);
+ * `--peers none` skips the peers (a faster run; the peer columns stay empty);
  * `--profile` writes a CPU profile of each timed run, both sides, to `bench-results/profiles/`
  * (`<id>-<side>-<n>.cpuprofile`, `.chromium.cpuprofile` for W5), to summarise with
  * `bench/profile.ts` — figures taken while profiling are not the benchmark's.
@@ -45,6 +51,7 @@ const { values } = parseArgs({
     warmups: { type: "string", default: "1" },
     scale: { type: "string", default: "1" },
     heap: { type: "string", default: "20000,200000" },
+    peers: { type: "string", default: "all" },
     profile: { type: "boolean", default: false }
   }
 })
@@ -57,6 +64,8 @@ const options: Measure.Options = {
   log: (line) => console.error(line),
   around: profiles === undefined ? undefined : Profiler.timedRuns(profiles)
 }
+if (values.peers !== "all" && values.peers !== "none") throw new Error(`--peers: "all" or "none", not "${values.peers}"`)
+const withPeers = values.peers === "all"
 const scale = Number(values.scale)
 const scaled = (n: number, multiple = 1) => Math.max(multiple, Math.round((n * scale) / multiple) * multiple)
 const only = values.only?.split(",").map((id) => id.trim().toUpperCase())
@@ -88,7 +97,7 @@ const measure = async (workload: Workload.Workload | Workload.Unavailable): Prom
   }
   console.error(`${workload.id}: ${workload.work}`)
   try {
-    return await Measure.run(workload, options)
+    return await Measure.run(withPeers ? workload : { ...workload, peers: [] }, options)
   } catch (error) {
     console.error(error)
     return { id: workload.id, work: workload.work, failed: error instanceof Error ? error.message : String(error) }
@@ -134,6 +143,7 @@ if (browserIds.length > 0 || heap.length > 0) {
 const report: Report.Report = {
   date: new Date().toISOString(),
   ratio: Report.ratioDefinition,
+  peerRatios: Report.peerRatioDefinition,
   repetitions: options.repetitions,
   warmups: options.warmups,
   environment: {

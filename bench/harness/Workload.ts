@@ -1,7 +1,8 @@
 /**
  * **Workload**: one line of the benchmark. A workload pits Chronicle against a plain-JavaScript
- * baseline doing the same work; each side prepares what a repetition needs (untimed) and then runs
- * (timed), returning its {@link Outcome.Outcome} so the two can be checked against each other.
+ * baseline doing the same work, and optionally against peers (other event-sourcing libraries doing
+ * it their documented way); each side prepares what a repetition needs (untimed) and then runs
+ * (timed), returning its {@link Outcome.Outcome} so that all of them can be checked against each other.
  */
 import type * as Outcome from "./Outcome.ts"
 
@@ -36,7 +37,23 @@ export interface Lap {
 }
 
 /**
- * A workload: what it does, how much, the target ratio, and its two contenders.
+ * Another library doing a workload's work, named as the report shows it (e.g. `fmodel-ts`) — or,
+ * when it cannot do that work in a time worth waiting for, the reason, reported in its place.
+ *
+ * @example
+ * ```ts
+ * const peers: ReadonlyArray<Workload.Peer> = [
+ *   { name: "fmodel-ts", contender: { prepare: async () => async () => outcome } },
+ *   { name: "Emmett", unavailable: "its in-memory append copies the whole stream" }
+ * ]
+ * ```
+ */
+export type Peer =
+  | { readonly name: string; readonly contender: Contender }
+  | { readonly name: string; readonly unavailable: string }
+
+/**
+ * A workload: what it does, how much, the target ratios, and its contenders.
  */
 export interface Workload {
   /** Short id, e.g. `W1`. */
@@ -53,6 +70,10 @@ export interface Workload {
   readonly laps?: ReadonlyArray<Lap> | undefined
   readonly chronicle: Contender
   readonly baseline: Contender
+  /** Other libraries doing the same work, measured in the same run (see `Measure.run`). */
+  readonly peers?: ReadonlyArray<Peer> | undefined
+  /** The ratio to the best peer to reach (see `Measure.Versus`); none when only reported. */
+  readonly peerTarget?: number | undefined
   /** Releases what the workload holds (connections, database schemas) once it has been measured. */
   readonly dispose?: (() => Promise<void>) | undefined
 }

@@ -6,14 +6,19 @@
  * - Chronicle: `CommandHandler.handle` for each command, in one Effect program, on a fresh
  *   `MemoryEventStore`.
  * - Baseline: `PlainStore.handle` (a `Map` of arrays, a `for` loop fold, the same `decide`/`evolve`).
+ * - Peers: fmodel-ts, `EventSourcingLockingAggregate.handle` on a fresh in-memory repository (its
+ *   balances and versions read back from the repository after the run: `handle` returns only the
+ *   saved events); Emmett, `DeciderCommandHandler` on a fresh `getInMemoryEventStore()`.
  */
-import type { BankAccount } from "@chronicle/examples"
+import { BankAccount } from "@chronicle/examples"
 import { Effect, Result } from "effect"
 import * as PlainStore from "../baseline/PlainStore.ts"
 import * as Bank from "../fixtures/Bank.ts"
 import * as Stores from "../fixtures/Stores.ts"
 import * as Outcome from "../harness/Outcome.ts"
-import type { Workload } from "../harness/Workload.ts"
+import type * as Workload from "../harness/Workload.ts"
+import * as Emmett from "../peers/Emmett.ts"
+import * as Fmodel from "../peers/Fmodel.ts"
 
 /**
  * The sizes of the workload.
@@ -58,10 +63,50 @@ export const handleAll = (commands: ReadonlyArray<BankAccount.Command>) =>
     return tracked.outcome()
   })
 
+const fmodel = (commands: ReadonlyArray<BankAccount.Command>): Workload.Contender => {
+  const accountIds = new Set(commands.map(({ accountId }) => accountId))
+  return {
+    prepare: async () => {
+      const repository = Fmodel.repository()
+      const aggregate = Fmodel.aggregate(repository)
+      return async () => {
+        let events = 0
+        for (const command of commands) events += (await aggregate.handle(command)).length
+        const balances = new Map<string, number>()
+        const versions = new Map<string, number>()
+        for (const accountId of accountIds) {
+          const { state, version } = await Fmodel.load(repository, { accountId })
+          balances.set(accountId, Bank.balanceOf(state))
+          versions.set(accountId, version)
+        }
+        return Outcome.fromBalances(events, balances, versions)
+      }
+    }
+  }
+}
+
+const emmett = (commands: ReadonlyArray<BankAccount.Command>): Workload.Contender => {
+  const messages = commands.map(Emmett.command)
+  return {
+    prepare: async () => {
+      const store = await Emmett.fill([])
+      return async () => {
+        const tracked = track()
+        for (let i = 0; i < commands.length; i++) {
+          const command = commands[i]!
+          const handled = await Emmett.handle(store, BankAccount.streamIdOf(command), messages[i]!)
+          tracked.handled(command, handled.newState, Number(handled.nextExpectedStreamVersion), handled.newEvents.length)
+        }
+        return tracked.outcome()
+      }
+    }
+  }
+}
+
 /**
  * The W1 workload.
  */
-export const make = ({ accounts, commands: count }: Size = size): Workload => {
+export const make = ({ accounts, commands: count }: Size = size): Workload.Workload => {
   const commands = Bank.commands(count, accounts)
   return {
     id: "W1",
@@ -69,6 +114,7 @@ export const make = ({ accounts, commands: count }: Size = size): Workload => {
     items: count,
     unit: "commands",
     target: 0.5,
+    peerTarget: 1,
     chronicle: {
       prepare: async () => {
         const store = await Stores.memory()
@@ -87,6 +133,7 @@ export const make = ({ accounts, commands: count }: Size = size): Workload => {
           return tracked.outcome()
         }
       }
-    }
+    },
+    peers: [{ name: "fmodel-ts", contender: fmodel(commands) }, { name: "Emmett", contender: emmett(commands) }]
   }
 }

@@ -5,12 +5,16 @@
  * - Chronicle: `Projector.make` from position 0 (catch-up through `subscribe`, `Codec` decoding,
  *   checkpointing), until `awaitPosition` reaches the last position.
  * - Baseline: a `for` loop over the log array with the same `balances.evolve`.
+ * - Peers: fmodel-ts, a `MaterializedView` of the same `evolve` handed every event of its
+ *   repository's log in order; Emmett, `readStream` over each account's stream with the same
+ *   `evolve` (its in-memory store has no read of the global log; in that order the read model's
+ *   map is smaller on average, so Emmett copies less: see `peers/Emmett.ts`).
  *
  * The stores are filled with 100 events per append, round-robin over the accounts, so the log
  * interleaves the streams. `W3` runs cold: each Chronicle run reads a store filled for it
  * (untimed), records no one has read before, as after a restart; `W3-warm` reads one store filled
- * once, the records earlier runs read (see `Stores.Temperature`). The baseline reads one plain
- * store filled once.
+ * once, the records earlier runs read (see `Stores.Temperature`). Each peer reads its own store at
+ * the same temperature. The baseline reads one plain store filled once.
  */
 import { Projection } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
@@ -21,6 +25,8 @@ import * as Bank from "../fixtures/Bank.ts"
 import * as Stores from "../fixtures/Stores.ts"
 import * as Outcome from "../harness/Outcome.ts"
 import * as Workload from "../harness/Workload.ts"
+import * as Emmett from "../peers/Emmett.ts"
+import * as Fmodel from "../peers/Fmodel.ts"
 
 /**
  * The sizes of the workload.
@@ -51,6 +57,8 @@ export const make = ({ accounts, perAccount }: Size = size, temperature: Stores.
   const batches = Workload.shared(async () => Bank.batches({ accounts, perAccount, batch: 100 }))
   const chronicleStore = Stores.reading(batches, temperature)
   const plainStore = Workload.shared(async () => PlainStore.fill(await batches()))
+  const fmodelStore = Stores.atTemperature(async () => Fmodel.fill(await batches()), temperature)
+  const emmettStore = Stores.atTemperature(async () => Emmett.fill(await batches()), temperature)
   return {
     id: temperature === "cold" ? "W3" : "W3-warm",
     work: `rebuild the balances projection from ${events.toLocaleString("en")} events over ${accounts} streams (memory; ${
@@ -59,6 +67,7 @@ export const make = ({ accounts, perAccount }: Size = size, temperature: Stores.
     items: events,
     unit: "events",
     target: temperature === "cold" ? 0.5 : undefined,
+    peerTarget: temperature === "cold" ? 1 : undefined,
     chronicle: {
       prepare: async () => {
         const store = await chronicleStore()
@@ -74,6 +83,35 @@ export const make = ({ accounts, perAccount }: Size = size, temperature: Stores.
           return Outcome.fromBalances(log.length, state)
         }
       }
-    }
+    },
+    peers: [
+      {
+        name: "fmodel-ts",
+        contender: {
+          prepare: async () => {
+            const { log } = await fmodelStore()
+            return async () => {
+              const view = Fmodel.balances()
+              let state = view.initialState
+              for (const event of log) state = await view.handle(event)
+              return Outcome.fromBalances(log.length, state)
+            }
+          }
+        }
+      },
+      {
+        name: "Emmett",
+        contender: {
+          prepare: async () => {
+            const store = await emmettStore()
+            const streamNames = new Set((await batches()).map(({ streamId }) => streamId))
+            return async () => {
+              const { events, state } = await Emmett.balances(store, streamNames)
+              return Outcome.fromBalances(events, state)
+            }
+          }
+        }
+      }
+    ]
   }
 }
