@@ -30,6 +30,7 @@ import {
   getInMemoryEventStore,
   type InMemoryEventStore
 } from "@event-driven-io/emmett"
+import { Projection } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
 import { Result } from "effect"
 import type * as Bank from "../fixtures/Bank.ts"
@@ -148,7 +149,7 @@ export const load = async (store: InMemoryEventStore, streamName: string) => {
  * ```
  */
 export const balances = async (store: InMemoryEventStore, streamNames: Iterable<string>) => {
-  let state = BankAccount.balances.initialState
+  let state = Projection.initial(BankAccount.balances)
   let events = 0
   for (const streamName of streamNames) {
     const read = await store.readStream<AccountEvent>(streamName)

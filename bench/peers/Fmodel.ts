@@ -22,6 +22,7 @@ import {
   View,
   type ViewStateRepository
 } from "@fraktalio/fmodel-ts"
+import { Projection } from "@chronicle/core"
 import { BankAccount } from "@chronicle/examples"
 import { Result } from "effect"
 import type * as Bank from "../fixtures/Bank.ts"
@@ -183,5 +184,5 @@ export const balances = () => {
     fetchState: async () => state,
     save: async (next) => state = next
   }
-  return new MaterializedView(new View(BankAccount.balances.evolve, BankAccount.balances.initialState), states)
+  return new MaterializedView(new View(BankAccount.balances.evolve, Projection.initial(BankAccount.balances)), states)
 }
