@@ -140,7 +140,10 @@ export const load = async (store: InMemoryEventStore, streamName: string) => {
 }
 
 /**
- * The balances read model rebuilt from `streamNames`, `readStream` by `readStream`; returns it and
+ * The balances read model rebuilt from `streamNames` in the log's global order: Emmett's in-memory
+ * store has no read of the whole log, so each stream is read with `readStream` and the events are
+ * merged by their `globalPosition` before the fold (a rebuild in stream order would fold a
+ * different sequence than Chronicle, fmodel-ts and the baseline do). Returns the read model and
  * the number of events read.
  *
  * @example
@@ -149,12 +152,14 @@ export const load = async (store: InMemoryEventStore, streamName: string) => {
  * ```
  */
 export const balances = async (store: InMemoryEventStore, streamNames: Iterable<string>) => {
-  let state = Projection.initial(BankAccount.balances)
-  let events = 0
+  const read: Array<{ readonly data: AccountEvent["data"]; readonly position: bigint }> = []
   for (const streamName of streamNames) {
-    const read = await store.readStream<AccountEvent>(streamName)
-    for (const { data } of read.events) state = BankAccount.balances.evolve(state, data)
-    events += read.events.length
+    for (const { data, metadata } of (await store.readStream<AccountEvent>(streamName)).events) {
+      read.push({ data, position: metadata.globalPosition })
+    }
   }
-  return { events, state }
+  read.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))
+  let state = Projection.initial(BankAccount.balances)
+  for (const { data } of read) state = BankAccount.balances.evolve(state, data)
+  return { events: read.length, state }
 }

@@ -6,9 +6,9 @@
  *   checkpointing), until `awaitPosition` reaches the last position.
  * - Baseline: a `for` loop over the log array with the same `balances.evolve`.
  * - Peers: fmodel-ts, a `MaterializedView` of the same `evolve` handed every event of its
- *   repository's log in order; Emmett, `readStream` over each account's stream with the same
- *   `evolve` (its in-memory store has no read of the global log; in that order the read model's
- *   map is smaller on average, so Emmett copies less: see `peers/Emmett.ts`).
+ *   repository's log in order; Emmett, `readStream` over each account's stream, merged by global
+ *   position and folded with the same `evolve` (its in-memory store has no read of the global log:
+ *   see `peers/Emmett.ts`).
  *
  * The stores are filled with 100 events per append, round-robin over the accounts, so the log
  * interleaves the streams. `W3` runs cold: each Chronicle run reads a store filled for it
