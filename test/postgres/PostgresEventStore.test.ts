@@ -37,10 +37,27 @@ describePostgres("PostgresEventStore", () => {
         assert.deepStrictEqual(yield* readLog(second.store), yield* readLog(first.store))
         const sql = yield* SqlClient.SqlClient
         const applied = yield* sql<{ readonly version: number }>`SELECT version FROM ${sql(schema)}.migrations`
-        assert.deepStrictEqual(applied.map((row) => row.version), [Postgres.schemaVersion])
+        assert.deepStrictEqual(applied.map((row) => row.version), Array.from({ length: Postgres.schemaVersion }, (_, i) => i + 1))
         const tables = yield* sql<{ readonly name: string }>`
           SELECT tablename AS name FROM pg_tables WHERE schemaname = ${schema} ORDER BY tablename`
         assert.deepStrictEqual(tables.map((row) => row.name), ["checkpoints", "events", "head", "migrations", "snapshots"])
+      }))
+
+    live("a schema of layout 1 (before the append function) is upgraded and keeps its events", () =>
+      Effect.gen(function*() {
+        const schema = yield* scratchSchema
+        const first = yield* instance(schema)
+        yield* first.store.append("s", [noted("before")], ExpectedVersion.noStream)
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`DROP FUNCTION ${sql(schema)}.append(jsonb, text)`
+        yield* sql`DELETE FROM ${sql(schema)}.migrations WHERE version > 1`
+        const second = yield* instance(schema)
+        yield* second.store.append("s", [noted("after")], ExpectedVersion.exact(1))
+        const log = yield* readLog(second.store)
+        assert.deepStrictEqual(log.map((event) => [event.position, event.version, event.data]), [
+          [1, 1, { note: "before" }],
+          [2, 2, { note: "after" }]
+        ])
       }))
 
     live("instances that start together migrate one at a time", () =>

@@ -44,12 +44,12 @@
 import type { Envelope } from "@chronicle/core"
 import { EventStore, Pages } from "@chronicle/runtime"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Result, Stream } from "effect"
+import { Effect, identity, Layer, Option, Result, Stream } from "effect"
 import type { Duration, Scope } from "effect"
-import { SqlClient } from "effect/sql"
 import { SqlError } from "effect/sql"
+import * as Combiner from "./internal/combiner.ts"
 import * as Events from "./internal/events.ts"
-import { storeError, transaction } from "./internal/failure.ts"
+import { sqlStateOf, storeError } from "./internal/failure.ts"
 import * as Head from "./internal/head.ts"
 import * as Schema from "./internal/schema.ts"
 import type * as Postgres from "./Postgres.ts"
@@ -69,12 +69,31 @@ export interface Options extends Postgres.Options {
   readonly pageSize?: number | undefined
   /** How long to wait before listening again once the listening connection is lost. Default 250 ms. */
   readonly reconnectDelay?: Duration.Input | undefined
+  /**
+   * How many concurrent appends of this instance one statement may carry (a positive integer).
+   * Default {@link defaultMaxAppendsPerStatement}; 1 sends every append on its own.
+   */
+  readonly maxAppendsPerStatement?: number | undefined
 }
 
-const readCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED"
+/**
+ * How many concurrent appends one statement carries at most, unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * PostgresEventStore.layer({ maxAppendsPerStatement: PostgresEventStore.defaultMaxAppendsPerStatement / 4 })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const defaultMaxAppendsPerStatement: number = 256
 
 const isVersionTaken = (error: SqlError.SqlError) =>
   error.reason._tag === "UniqueViolation" && error.reason.constraint === Schema.versionTaken
+
+// A data exception (class 22) or an integrity violation (class 23): the statement was refused for
+// what it carried, and wrote nothing.
+const refusedForItsData = (error: SqlError.SqlError) => /^2[23]/.test(sqlStateOf(error) ?? "")
 
 // `EventStore.validateRange` has checked that a given bound is a safe integer of 0 or more.
 const startOf = (from: number | undefined) => Math.max(from ?? 1, 1)
@@ -102,6 +121,11 @@ export const make = (
       const reason = `the page size ${pageSize} is not a positive integer`
       return yield* new EventStore.StoreError({ operation: "configure", reason })
     }
+    const maxAppendsPerStatement = options.maxAppendsPerStatement ?? defaultMaxAppendsPerStatement
+    if (!(Number.isInteger(maxAppendsPerStatement) && maxAppendsPerStatement > 0)) {
+      const reason = `maxAppendsPerStatement ${maxAppendsPerStatement} is not a positive integer`
+      return yield* new EventStore.StoreError({ operation: "configure", reason })
+    }
     yield* Schema.migrate(sql, schema)
     const log = Events.make(sql, Schema.tables(sql, schema))
     const channel = Schema.channelOf(schema)
@@ -115,7 +139,7 @@ export const make = (
     const tailOf = (tail: Events.Tail | undefined): EventStore.Tail =>
       tail === undefined ? { version: 0, type: undefined } : tail
 
-    // The tails of the streams of `batches`, read after the head lock was granted.
+    // The tails of the streams of `batches`, read after another writer took a version.
     const tailsOf = (batches: ReadonlyArray<EventStore.Batch>) =>
       Effect.map(
         Effect.forEach([...new Set(batches.map((batch) => batch.streamId))], (streamId) =>
@@ -126,25 +150,48 @@ export const make = (
         }
       )
 
-    // One transaction: the head lock and the positions of all events, the position condition, the
-    // streams' expectations and life cycles (`EventStore.admit`), then one insert per batch.
-    const write = <E>(
+    const run = (appends: ReadonlyArray<Events.Encoded>) => log.append(appends, channel)
+
+    // Concurrent appends of this instance share one statement. A statement the server refused for
+    // what one append holds (a payload jsonb cannot hold, a version another writer took) wrote
+    // nothing: each append is sent again alone, so that only that one fails.
+    const combiner = yield* Combiner.make<Events.Encoded, Events.Outcome, SqlError.SqlError>({
+      maxBatch: maxAppendsPerStatement,
+      send: (appends) =>
+        run(appends).pipe(
+          Effect.map((outcomes) => outcomes.map((outcome) => Result.succeed(outcome))),
+          Effect.catchIf(
+            (error) => appends.length > 1 && refusedForItsData(error),
+            () => Effect.forEach(appends, (one) => Effect.result(Effect.map(run([one]), (outcomes) => outcomes[0]!)))
+          )
+        )
+    })
+
+    // Inside a transaction of the caller the statement runs on its connection and the head moves
+    // once that transaction has committed (even if the caller was interrupted); otherwise it goes
+    // through the combiner, in autocommit.
+    const write = (appended: Events.Encoded) =>
+      Effect.flatMap(Effect.serviceOption(sql.transactionService), (transaction) =>
+        Option.isSome(transaction)
+          ? Effect.map(run([appended]), (outcomes) => ({ outcome: outcomes[0]!, advance: sql.afterCommit }))
+          : Effect.map(combiner.submit(appended), (outcome) => ({ outcome, advance: identity })))
+
+    // What the append function decided, as the port's result or refusal. It refuses a position only
+    // when given one, so only with a `condition` that refuses it.
+    const settle = <E>(
       batches: ReadonlyArray<EventStore.Batch>,
       metadata: ReadonlyArray<ReadonlyArray<Envelope.Metadata>>,
-      condition: EventStore.Condition<E>
-    ) =>
-      transaction(sql, Effect.gen(function*() {
-        const count = batches.reduce((sum, batch) => sum + batch.events.length, 0)
-        const last = yield* log.allocate(count)
-        const moved = condition(last - count)
-        if (moved !== undefined) return yield* Effect.fail(moved)
-        const starts = yield* Effect.fromResult(EventStore.admit(batches, yield* tailsOf(batches)))
-        const results = EventStore.recordsOf(batches, starts, metadata, last - count)
-        for (const { events } of results) if (events.length > 0) yield* log.insert(events, channel)
-        // Runs once the outermost transaction has committed, even if the caller was interrupted.
-        if (count > 0) yield* sql.afterCommit(head.advance(last))
-        return results
-      })).pipe(Effect.provideService(SqlClient.BeginTransaction, readCommitted))
+      condition: EventStore.Condition<E>,
+      outcome: Events.Outcome
+    ): Result.Result<ReadonlyArray<EventStore.AppendResult>, E | EventStore.WrongExpectedVersion | EventStore.StreamClosed> => {
+      if ("last" in outcome) return Result.succeed(EventStore.recordsOf(batches, outcome.starts, metadata, outcome.last))
+      if ("position" in outcome) return Result.fail(condition(outcome.position)!)
+      if ("conflict" in outcome) {
+        const { expected, streamId } = batches[outcome.conflict]!
+        return Result.fail(new EventStore.WrongExpectedVersion({ streamId, expected, actual: outcome.actual }))
+      }
+      return Result.fail(new EventStore.StreamClosed({ streamId: batches[outcome.closed]!.streamId, closure: outcome.closure }))
+    }
 
     // Another writer took a version: report the stream it moved, as a conflict.
     const conflict = (batches: ReadonlyArray<EventStore.Batch>) =>
@@ -161,8 +208,19 @@ export const make = (
         })
       )
 
-    const appendBatches = <E>(batches: ReadonlyArray<EventStore.Batch>, condition: EventStore.Condition<E>) =>
-      Effect.flatMap(EventStore.stampMany(batches), (metadata) => write(batches, metadata, condition)).pipe(
+    const appendBatches = <E>(
+      batches: ReadonlyArray<EventStore.Batch>,
+      options: EventStore.AppendManyOptions,
+      condition: EventStore.Condition<E>
+    ) =>
+      Effect.gen(function*() {
+        const metadata = yield* EventStore.stampMany(batches)
+        const { advance, outcome } = yield* write(Events.encode(batches, metadata, options.expectedLastPosition))
+        const results = yield* Effect.fromResult(settle(batches, metadata, condition, outcome))
+        const last = results.findLast((result) => result.events.length > 0)?.events.at(-1)?.position
+        if (last !== undefined) yield* advance(head.advance(last))
+        return results
+      }).pipe(
         Effect.catchIf(SqlError.isSqlError, (error) =>
           isVersionTaken(error)
             ? conflict(batches)
@@ -172,7 +230,7 @@ export const make = (
     const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
       Effect.flatMap(
         EventStore.validateMany(batches, options),
-        (checked) => appendBatches(checked, EventStore.positionCondition(options))
+        (checked) => appendBatches(checked, options ?? {}, EventStore.positionCondition(options))
       )
 
     const append: EventStore.Service["append"] = (streamId, given, expected) =>
@@ -185,7 +243,7 @@ export const make = (
           const tail = yield* Effect.mapError(log.tail(streamId), storeError("append", streamId))
           return { version: yield* Effect.fromResult(EventStore.admitBatch(batch, tailOf(tail))), events: [] }
         }
-        const [result] = yield* appendBatches([batch], EventStore.anyPosition)
+        const [result] = yield* appendBatches([batch], {}, EventStore.anyPosition)
         return result!
       })
 
