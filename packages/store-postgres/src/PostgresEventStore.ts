@@ -5,28 +5,41 @@
  * **Positions in commit order.** A subscriber reads the log by position and must never step over
  * an event that is still being committed. With a sequence, a transaction can take position 11,
  * another 12, and 12 commit first: a reader that has seen 12 would miss 11. So positions do not
- * come from a sequence but from a one-row `head` table that every append updates first, inside its
- * transaction: the row lock is held until the append commits or rolls back, so appends run one at
- * a time and each one is handed the positions after the last committed event. Positions follow
- * commit order without gaps (a rolled-back append gives its positions back), and "everything up to
- * the head is committed" holds for every reader. The price is that appends are serialised — also
- * across streams — for the length of their transaction (a few round trips); reads never wait. (A
- * transaction-level advisory lock would serialise appends the same way; the row also holds the
- * last position, so one statement waits for the lock and hands out the positions, and a rollback
- * restores it.)
+ * come from a sequence but from a one-row `head` table whose row lock every append takes first and
+ * holds until it commits or rolls back: appends run one at a time and each one is handed the
+ * positions after the last committed event. Positions follow commit order without gaps (a
+ * rolled-back append gives its positions back), and "everything up to the head is committed" holds
+ * for every reader. Reads never wait.
  *
- * **Appends.** One READ COMMITTED transaction: take the head lock, read the stream's last version
- * and type, check the {@link ExpectedVersion} and the stream's life cycle (`EventStore.closedBy`),
- * insert all events in one statement and announce the new head. Two instances racing on one stream
- * get one winner and one `WrongExpectedVersion`; the unique constraint on `(stream_id, version)`
- * backs this up against writers that bypass the lock, and its violation (SQLSTATE 23505) is
- * reported as `WrongExpectedVersion` too, never as a driver error. A failed append rolls back and
- * writes nothing. Inside a `withTransaction` of the same client an append joins that transaction
- * (as a savepoint, at the caller's isolation level) and is committed, and announced, with it —
- * keep such transactions short, since every other append waits for them to end.
+ * **One statement per append, on the server.** The lock is held only while the server works: an
+ * append is one autocommit statement that calls the schema's append function (created by the
+ * migration), which takes the lock, reads the stream's last version and type, checks the
+ * {@link ExpectedVersion} and the stream's life cycle (the rules of `EventStore.admit`), inserts
+ * all events in one multi-row insert, announces the new head, and commits — one round trip, and no
+ * lock held across round trips, so a client that freezes or loses its connection holds no lock.
  *
- * **Subscriptions across processes.** Each append queues a `NOTIFY` of its last position on the
- * channel `chronicle/<schema>`, delivered at commit. Every instance `LISTEN`s on it and moves its
+ * **Write-combining.** Concurrent appends of one instance are gathered: one fiber sends what is
+ * waiting (up to {@link Options.maxAppendsPerStatement}) in one call, and the next call carries what
+ * gathered meanwhile, so under load many appends share a round trip and a commit. Each append keeps
+ * its own expected version and its own outcome — a conflict fails only that append — and an
+ * `appendMany` stays one all-or-nothing unit inside the call. A large `appendMany` (a log import)
+ * is one statement. Two instances racing on one stream get one winner and one
+ * `WrongExpectedVersion`; the unique constraint on `(stream_id, version)` backs this up against
+ * writers that bypass the lock, and its violation (SQLSTATE 23505) is reported as
+ * `WrongExpectedVersion` too, never as a driver error. A statement that fails writes nothing; when
+ * the server refused it for what one append carried (a version taken, a payload `jsonb` cannot
+ * hold), each append is sent again alone, so that only that one fails.
+ *
+ * **Transactions.** Inside a `withTransaction` of the same client an append joins that transaction
+ * (at the caller's isolation level, which should be READ COMMITTED) and is committed, and
+ * announced, with it. It then holds the head lock until that transaction ends, and every append of
+ * every instance waits for it — bounded by their `lock_timeout` (`Postgres.layer`'s `lockTimeout`),
+ * after which they fail with a transient `StoreError`. That wait is the design: an event that
+ * commits late must not get a position a reader may already have stepped over. Keep such
+ * transactions short; `idle_in_transaction_session_timeout` ends one whose client froze.
+ *
+ * **Subscriptions across processes.** Each statement that wrote queues one `NOTIFY` of its last
+ * position on the channel `chronicle/<schema>`, delivered at commit. Every instance `LISTEN`s on it and moves its
  * head; `Pages.follow` then reads the new events from the table: no gap, no duplicate. A lost
  * listening connection is re-established in the background, followed by a read of the last
  * position, so nothing announced meanwhile is missed.
@@ -35,9 +48,10 @@
  * (`Postgres.isTransient` says whether retrying may help): connection refused or lost,
  * serialization failures, statement and lock timeouts. The pool replaces dead connections, so the
  * next operation after the database comes back succeeds. One case stays open by nature: when the
- * connection drops while `COMMIT` is under way, the append may or may not have been recorded.
+ * connection drops while the append's statement is under way, it may or may not have been recorded.
  * Retrying it with the same exact expected version is safe either way — if it was recorded, the
- * retry fails with `WrongExpectedVersion` instead of recording it twice.
+ * retry fails with `WrongExpectedVersion` instead of recording it twice. The same holds for an
+ * append interrupted once its statement was sent (one still waiting to be sent is left out).
  *
  * @since 0.1.0
  */
