@@ -9,7 +9,7 @@ import { ExpectedVersion } from "@chronicle/core"
 import { EventStore } from "@chronicle/runtime"
 import { Postgres, PostgresEventStore } from "@chronicle/store-postgres"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Result, Stream, Tracer } from "effect"
+import { Deferred, Effect, Fiber, Layer, Result, Stream, Tracer } from "effect"
 import type { Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import { clientLayer, describePostgres, instance, scratchSchema, useDatabase } from "./database.ts"
@@ -87,6 +87,29 @@ describePostgres("PostgresEventStore", () => {
             Effect.provide(clientLayer())
           )
           assert.strictEqual(error.operation, "configure", schema)
+        }
+      }))
+
+    live("a count of appends per statement that is not a positive integer is refused, naming it", () =>
+      Effect.gen(function*() {
+        for (const maxAppendsPerStatement of [0, -1, 1.5, Number.NaN]) {
+          const error = yield* Effect.flip(Effect.scoped(PostgresEventStore.make({ maxAppendsPerStatement }))).pipe(
+            Effect.provide(clientLayer())
+          )
+          assert.deepInclude(error, { _tag: "StoreError", operation: "configure" })
+          assert.include(error.message, `maxAppendsPerStatement ${maxAppendsPerStatement}`)
+        }
+      }))
+
+    live("Postgres.layer refuses a timeout that is not a duration from 0 to 24 days before it connects", () =>
+      Effect.gen(function*() {
+        const url = "postgres://nobody@127.0.0.1:1/none"
+        const given = [{ lockTimeout: -1 }, { statementTimeout: "soon" }, { idleInTransactionTimeout: "30 days" }] as const
+        for (const timeout of given) {
+          const layer = Postgres.layer({ url, ...(timeout as Partial<Postgres.LayerOptions>) })
+          const error = yield* Effect.flip(Effect.scoped(Layer.build(layer)))
+          assert.deepInclude(error, { _tag: "StoreError", operation: "configure" })
+          assert.include(error.message, Object.keys(timeout)[0]!)
         }
       }))
   })
