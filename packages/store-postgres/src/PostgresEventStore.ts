@@ -18,9 +18,9 @@
  * all events in one multi-row insert, announces the new head, and commits — one round trip, and no
  * lock held across round trips, so a client that freezes or loses its connection holds no lock.
  *
- * **Write-combining.** Concurrent appends of one instance are gathered: one fiber sends what is
- * waiting (up to {@link Options.maxAppendsPerStatement}) in one call, and the next call carries what
- * gathered meanwhile, so under load many appends share a round trip and a commit. Each append keeps
+ * **Write-combining.** Concurrent appends of one instance are gathered: what is waiting (up to
+ * {@link Options.maxAppendsPerStatement}) goes in one call, two calls at a time, and the next call
+ * carries what gathered meanwhile, so under load many appends share a round trip and a commit. Each append keeps
  * its own expected version and its own outcome — a conflict fails only that append — and an
  * `appendMany` stays one all-or-nothing unit inside the call. A large `appendMany` (a log import)
  * is one statement. Two instances racing on one stream get one winner and one
@@ -166,11 +166,14 @@ export const make = (
 
     const run = (appends: ReadonlyArray<Events.Encoded>) => log.append(appends, channel)
 
-    // Concurrent appends of this instance share one statement. A statement the server refused for
+    // Concurrent appends of this instance share one statement; two statements are on their way at
+    // a time, so that one is sent and waits for the head lock while the other runs (more were not
+    // faster, and each takes a connection of the pool). A statement the server refused for
     // what one append holds (a payload jsonb cannot hold, a version another writer took) wrote
     // nothing: each append is sent again alone, so that only that one fails.
     const combiner = yield* Combiner.make<Events.Encoded, Events.Outcome, SqlError.SqlError>({
       maxBatch: maxAppendsPerStatement,
+      senders: 2,
       send: (appends) =>
         run(appends).pipe(
           Effect.map((outcomes) => outcomes.map((outcome) => Result.succeed(outcome))),

@@ -1,9 +1,9 @@
 /**
  * Write-combining: the requests that callers of one process make at the same time are gathered
- * and sent together, so that many writes share one round trip and one commit. One fiber sends:
- * it takes what is waiting (at least one request, at most `maxBatch`), sends it with `send`, hands
- * each caller its own result, and takes the next batch — which has gathered meanwhile. One caller
- * alone is sent at once, so combining adds no wait; under load batches grow by themselves.
+ * and sent together, so that many writes share one round trip and one commit. Each of `senders`
+ * fibers takes what is waiting (at least one request, at most `maxBatch`), sends it with `send`,
+ * hands each caller its own result, and takes the next batch — which has gathered meanwhile. One
+ * caller alone is sent at once, so combining adds no wait; under load batches grow by themselves.
  *
  * A caller interrupted while its request waits is left out of the next batch; once sent, a request
  * runs to its end (the sending fiber is not interrupted in the middle of a batch, and the caller's
@@ -26,12 +26,13 @@ interface Waiting<Request, Response, Failure> {
 }
 
 /**
- * Starts the sending fiber for the current scope. `send` gets a batch of requests and returns one
+ * Starts the sending fibers for the current scope. `send` gets a batch of requests and returns one
  * result per request, in order, or fails for all of them; a batch left when the scope closes is
  * interrupted.
  */
 export const make = <Request, Response, Failure>(options: {
   readonly maxBatch: number
+  readonly senders: number
   readonly send: (
     requests: ReadonlyArray<Request>
   ) => Effect.Effect<ReadonlyArray<Result.Result<Response, Failure>>, Failure>
@@ -49,11 +50,11 @@ export const make = <Request, Response, Failure>(options: {
         })
       )
     }
-    yield* Queue.takeBetween(queue, 1, options.maxBatch).pipe(
+    const sender = Queue.takeBetween(queue, 1, options.maxBatch).pipe(
       Effect.flatMap((taken) => Effect.uninterruptible(sendBatch(taken))),
-      Effect.forever,
-      Effect.forkScoped
+      Effect.forever
     )
+    yield* Effect.forEach(Array.from({ length: options.senders }), () => Effect.forkScoped(sender), { discard: true })
     yield* Effect.addFinalizer(() =>
       Queue.clear(queue).pipe(
         Effect.flatMap((left) => Effect.forEach(left, ({ deferred }) => Deferred.interrupt(deferred), { discard: true })),
