@@ -253,6 +253,19 @@ describePostgres("PostgresEventStore", () => {
         assert.deepStrictEqual(yield* Fiber.join(subscriber), [recorded!])
       }))
 
+    live("inside a transaction, an append the database refuses leaves the transaction usable", () =>
+      Effect.gen(function*() {
+        const schema = yield* scratchSchema
+        const { sql, store } = yield* instance(schema)
+        const refused = yield* sql.withTransaction(Effect.gen(function*() {
+          const error = yield* Effect.flip(store.append("t", [noted("nul \u0000 inside")], ExpectedVersion.noStream))
+          yield* store.append("t", [noted("kept")], ExpectedVersion.noStream)
+          return error
+        }))
+        assert.include(refused.message, "SQLSTATE 22P05")
+        assert.deepStrictEqual((yield* readLog(store)).map((event) => event.data), [{ note: "kept" }])
+      }))
+
     live("a writer that bypasses the head lock and takes the version first: the append fails with WrongExpectedVersion", () =>
       Effect.gen(function*() {
         const schema = yield* scratchSchema

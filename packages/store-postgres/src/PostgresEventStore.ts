@@ -63,7 +63,7 @@ import type { Duration, Scope } from "effect"
 import { SqlError } from "effect/sql"
 import * as Combiner from "./internal/combiner.ts"
 import * as Events from "./internal/events.ts"
-import { sqlStateOf, storeError } from "./internal/failure.ts"
+import { sqlStateOf, storeError, transaction } from "./internal/failure.ts"
 import * as Head from "./internal/head.ts"
 import * as Schema from "./internal/schema.ts"
 import type * as Postgres from "./Postgres.ts"
@@ -184,13 +184,14 @@ export const make = (
         )
     })
 
-    // Inside a transaction of the caller the statement runs on its connection and the head moves
-    // once that transaction has committed (even if the caller was interrupted); otherwise it goes
-    // through the combiner, in autocommit.
+    // Inside a transaction of the caller the statement runs on its connection, in a savepoint (a
+    // failed statement leaves the caller's transaction usable), and the head moves once that
+    // transaction has committed (even if the caller was interrupted); otherwise it goes through the
+    // combiner, in autocommit.
     const write = (appended: Events.Encoded) =>
-      Effect.flatMap(Effect.serviceOption(sql.transactionService), (transaction) =>
-        Option.isSome(transaction)
-          ? Effect.map(run([appended]), (outcomes) => ({ outcome: outcomes[0]!, advance: sql.afterCommit }))
+      Effect.flatMap(Effect.serviceOption(sql.transactionService), (inTransaction) =>
+        Option.isSome(inTransaction)
+          ? Effect.map(transaction(sql, run([appended])), (outcomes) => ({ outcome: outcomes[0]!, advance: sql.afterCommit }))
           : Effect.map(combiner.submit(appended), (outcome) => ({ outcome, advance: identity })))
 
     // What the append function decided, as the port's result or refusal. It refuses a position only
