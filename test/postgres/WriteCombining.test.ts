@@ -3,14 +3,15 @@
  * share statements (one statement announces its commit once, so the instance sends fewer
  * notifications than it makes appends), yet each keeps its own expected version and its own
  * outcome: exactly the conflicting ones fail, each naming its stream, and an `appendMany` carried
- * in a shared statement stays all-or-nothing. A large `appendMany` (a log import) is one statement
+ * in a shared statement stays all-or-nothing. An append whose caller is interrupted before it is
+ * sent is left out. A large `appendMany` (a log import) is one statement
  * and one commit; a conflict or a payload the database refuses in its last stream writes nothing.
  */
 import type { Envelope } from "@chronicle/core"
 import { ExpectedVersion } from "@chronicle/core"
 import type { EventStore } from "@chronicle/runtime"
 import { assert, it } from "@effect/vitest"
-import { Effect, Queue, Result, Stream } from "effect"
+import { Deferred, Effect, Fiber, Queue, Result, Stream } from "effect"
 import type { Scope } from "effect"
 import { describePostgres, instance, scratchSchema, useDatabase } from "./database.ts"
 import type { Instance } from "./database.ts"
@@ -98,6 +99,38 @@ describePostgres("Write-combining", () => {
       const log = yield* readLog(store)
       assert.deepStrictEqual(positions(log), upTo(13))
       assert.deepStrictEqual(log.filter((event) => event.streamId.startsWith("m-")), [])
+    }).pipe(Effect.scoped, Effect.provide(client)))
+
+  it.live("an append interrupted while it waits for a statement is left out: it writes nothing", () =>
+    Effect.gen(function*() {
+      const schema = yield* scratchSchema
+      const { store } = yield* instance(schema)
+      const holder = yield* instance(schema)
+      const held = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const holding = yield* holder.sql.withTransaction(
+        holder.sql`SELECT position FROM ${holder.sql(schema)}.head FOR UPDATE`.pipe(
+          Effect.andThen(Deferred.succeed(held, undefined)),
+          Effect.andThen(Deferred.await(release))
+        )
+      ).pipe(Effect.forkChild)
+      yield* Deferred.await(held)
+      // One at a time, so that each of the two statements on their way carries one and waits.
+      const sent = []
+      for (const streamId of ["a", "b"]) {
+        sent.push(yield* Effect.forkChild(store.append(streamId, [noted(streamId)], ExpectedVersion.noStream)))
+        yield* Effect.sleep("300 millis")
+      }
+      const waiting = yield* Effect.forkChild(store.append("c", [noted("c")], ExpectedVersion.noStream))
+      yield* Effect.sleep("100 millis")
+      yield* Fiber.interrupt(waiting)
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(holding)
+      for (const fiber of sent) yield* Fiber.join(fiber)
+      yield* store.append("d", [noted("d")], ExpectedVersion.noStream)
+      const log = yield* readLog(store)
+      assert.sameMembers(log.map((event) => event.streamId), ["a", "b", "d"])
+      assert.deepStrictEqual(positions(log), upTo(3))
     }).pipe(Effect.scoped, Effect.provide(client)))
 })
 

@@ -6,7 +6,7 @@
  * caller alone is sent at once, so combining adds no wait; under load batches grow by themselves.
  *
  * A caller interrupted while its request waits is left out of the next batch; once sent, a request
- * runs to its end (the sending fiber is not interrupted in the middle of a batch, and the caller's
+ * runs to its end (a sending fiber is not interrupted in the middle of a batch, and the caller's
  * result is dropped).
  *
  * @internal
