@@ -9,7 +9,7 @@ import { ExpectedVersion } from "@chronicle/core"
 import { EventStore } from "@chronicle/runtime"
 import { Postgres, PostgresEventStore } from "@chronicle/store-postgres"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Result, Stream, Tracer } from "effect"
+import { Deferred, Effect, Fiber, Layer, Result, Stream, Tracer } from "effect"
 import type { Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import { clientLayer, describePostgres, instance, scratchSchema, useDatabase } from "./database.ts"
@@ -37,10 +37,27 @@ describePostgres("PostgresEventStore", () => {
         assert.deepStrictEqual(yield* readLog(second.store), yield* readLog(first.store))
         const sql = yield* SqlClient.SqlClient
         const applied = yield* sql<{ readonly version: number }>`SELECT version FROM ${sql(schema)}.migrations`
-        assert.deepStrictEqual(applied.map((row) => row.version), [Postgres.schemaVersion])
+        assert.deepStrictEqual(applied.map((row) => row.version), Array.from({ length: Postgres.schemaVersion }, (_, i) => i + 1))
         const tables = yield* sql<{ readonly name: string }>`
           SELECT tablename AS name FROM pg_tables WHERE schemaname = ${schema} ORDER BY tablename`
         assert.deepStrictEqual(tables.map((row) => row.name), ["checkpoints", "events", "head", "migrations", "snapshots"])
+      }))
+
+    live("a schema of layout 1 (before the append function) is upgraded and keeps its events", () =>
+      Effect.gen(function*() {
+        const schema = yield* scratchSchema
+        const first = yield* instance(schema)
+        yield* first.store.append("s", [noted("before")], ExpectedVersion.noStream)
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`DROP FUNCTION ${sql(schema)}.append(jsonb, text)`
+        yield* sql`DELETE FROM ${sql(schema)}.migrations WHERE version > 1`
+        const second = yield* instance(schema)
+        yield* second.store.append("s", [noted("after")], ExpectedVersion.exact(1))
+        const log = yield* readLog(second.store)
+        assert.deepStrictEqual(log.map((event) => [event.position, event.version, event.data]), [
+          [1, 1, { note: "before" }],
+          [2, 2, { note: "after" }]
+        ])
       }))
 
     live("instances that start together migrate one at a time", () =>
@@ -70,6 +87,29 @@ describePostgres("PostgresEventStore", () => {
             Effect.provide(clientLayer())
           )
           assert.strictEqual(error.operation, "configure", schema)
+        }
+      }))
+
+    live("a count of appends per statement that is not a positive integer is refused, naming it", () =>
+      Effect.gen(function*() {
+        for (const maxAppendsPerStatement of [0, -1, 1.5, Number.NaN]) {
+          const error = yield* Effect.flip(Effect.scoped(PostgresEventStore.make({ maxAppendsPerStatement }))).pipe(
+            Effect.provide(clientLayer())
+          )
+          assert.deepInclude(error, { _tag: "StoreError", operation: "configure" })
+          assert.include(error.message, `maxAppendsPerStatement ${maxAppendsPerStatement}`)
+        }
+      }))
+
+    live("Postgres.layer refuses a timeout that is not a duration from 0 to 24 days before it connects", () =>
+      Effect.gen(function*() {
+        const url = "postgres://nobody@127.0.0.1:1/none"
+        const given = [{ lockTimeout: -1 }, { statementTimeout: "soon" }, { idleInTransactionTimeout: "30 days" }] as const
+        for (const timeout of given) {
+          const layer = Postgres.layer({ url, ...(timeout as Partial<Postgres.LayerOptions>) })
+          const error = yield* Effect.flip(Effect.scoped(Layer.build(layer)))
+          assert.deepInclude(error, { _tag: "StoreError", operation: "configure" })
+          assert.include(error.message, Object.keys(timeout)[0]!)
         }
       }))
   })
@@ -211,6 +251,19 @@ describePostgres("PostgresEventStore", () => {
         assert.deepInclude(recorded, { streamId: "t", version: 1, position: 1, data: { note: "sent" } })
         assert.deepStrictEqual(yield* sql`SELECT note FROM ${sql(schema)}.outbox`, [{ note: "sent" }])
         assert.deepStrictEqual(yield* Fiber.join(subscriber), [recorded!])
+      }))
+
+    live("inside a transaction, an append the database refuses leaves the transaction usable", () =>
+      Effect.gen(function*() {
+        const schema = yield* scratchSchema
+        const { sql, store } = yield* instance(schema)
+        const refused = yield* sql.withTransaction(Effect.gen(function*() {
+          const error = yield* Effect.flip(store.append("t", [noted("nul \u0000 inside")], ExpectedVersion.noStream))
+          yield* store.append("t", [noted("kept")], ExpectedVersion.noStream)
+          return error
+        }))
+        assert.include(refused.message, "SQLSTATE 22P05")
+        assert.deepStrictEqual((yield* readLog(store)).map((event) => event.data), [{ note: "kept" }])
       }))
 
     live("a writer that bypasses the head lock and takes the version first: the append fails with WrongExpectedVersion", () =>

@@ -15,9 +15,10 @@
  *
  * @since 0.1.0
  */
-import type { EventStore, CheckpointStore, SnapshotStore } from "@chronicle/runtime"
+import { EventStore } from "@chronicle/runtime"
+import type { CheckpointStore, SnapshotStore } from "@chronicle/runtime"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Redacted } from "effect"
+import { Duration, Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import * as Failure from "./internal/failure.ts"
 import * as Schema from "./internal/schema.ts"
@@ -93,7 +94,8 @@ export const migrate = (options: Options = {}): Effect.Effect<void, EventStore.S
  * ```ts
  * const options: Postgres.LayerOptions = {
  *   url: Redacted.make(process.env.DATABASE_URL!),
- *   client: { maxConnections: 20, startupParameters: { statement_timeout: "5000" } }
+ *   client: { maxConnections: 20 },
+ *   lockTimeout: "2 seconds"
  * }
  * ```
  *
@@ -102,9 +104,78 @@ export const migrate = (options: Options = {}): Effect.Effect<void, EventStore.S
 export interface LayerOptions extends PostgresEventStore.Options {
   /** The connection URL, `postgres://user:password@host:port/database`. */
   readonly url: string | Redacted.Redacted
-  /** Pool and session settings of `@effect/sql-pg` (size, timeouts, `startupParameters`…). */
+  /**
+   * Pool and session settings of `@effect/sql-pg` (size, timeouts, `startupParameters`…). A
+   * session setting given in `startupParameters` wins over the layer's own (below).
+   */
   readonly client?: Omit<PgClient.PgPoolConfig, "url"> | undefined
+  /**
+   * The sessions' `lock_timeout`: how long a statement waits for a lock before it fails. An append
+   * waits for the head's lock only while another append runs on the server — unless a transaction
+   * that appended holds it until it ends (an append inside `withTransaction`, or a client that
+   * froze in the middle of one): then the appends of every instance wait, this long at most, and
+   * fail with a transient `StoreError` (`isTransient`). Default 5 seconds; 0 waits for ever.
+   */
+  readonly lockTimeout?: Duration.Input | undefined
+  /**
+   * The sessions' `statement_timeout`: a statement running longer is cancelled, with a transient
+   * `StoreError`. Raise it for very large `appendMany`s (a log import is one statement). Default
+   * 60 seconds; 0 never cancels.
+   */
+  readonly statementTimeout?: Duration.Input | undefined
+  /**
+   * The sessions' `idle_in_transaction_session_timeout`: a session that stays idle this long inside
+   * a transaction is ended by the server, which rolls the transaction back and so releases its
+   * locks — the head's among them, should a client freeze inside a transaction that appended.
+   * Default 30 seconds; 0 never ends one.
+   */
+  readonly idleInTransactionTimeout?: Duration.Input | undefined
 }
+
+/**
+ * The session settings {@link layer} uses unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * Postgres.layer({ url, lockTimeout: Duration.times(Postgres.defaultTimeouts.lockTimeout, 2) })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const defaultTimeouts: {
+  readonly lockTimeout: Duration.Duration
+  readonly statementTimeout: Duration.Duration
+  readonly idleInTransactionTimeout: Duration.Duration
+} = {
+  lockTimeout: Duration.seconds(5),
+  statementTimeout: Duration.seconds(60),
+  idleInTransactionTimeout: Duration.seconds(30)
+}
+
+// The sessions' settings: the timeouts in whole milliseconds, and READ COMMITTED, the isolation
+// level the append function is written for (each of its statements sees what committed before it).
+const sessionSettings = (options: LayerOptions): Effect.Effect<Record<string, string>, EventStore.StoreError> =>
+  Effect.gen(function*() {
+    const settings: Record<string, string> = { default_transaction_isolation: "read committed" }
+    const timeouts = [
+      ["lockTimeout", "lock_timeout"],
+      ["statementTimeout", "statement_timeout"],
+      ["idleInTransactionTimeout", "idle_in_transaction_session_timeout"]
+    ] as const
+    for (const [option, setting] of timeouts) {
+      const given = options[option] ?? defaultTimeouts[option]
+      const duration = Option.getOrUndefined(Duration.fromInput(given))
+      const millis = duration === undefined ? Number.NaN : Duration.toMillis(duration)
+      if (!(Number.isFinite(millis) && millis >= 0 && millis < 2_147_483_648)) {
+        return yield* new EventStore.StoreError({
+          operation: "configure",
+          reason: `${option} ${String(given)} is not a duration from 0 to 24 days`
+        })
+      }
+      settings[setting] = String(Math.ceil(millis))
+    }
+    return settings
+  })
 
 /**
  * The event, checkpoint and snapshot stores on the database at `url`, sharing one connection
@@ -130,10 +201,12 @@ export const layer = (
     PostgresSnapshotStore.layer(options)
   ).pipe(
     Layer.provide(PgClient.layerFrom(
-      PgClient.make({
-        ...options.client,
-        url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
-      }).pipe(Effect.mapError(Failure.storeError("connect")))
+      Effect.flatMap(sessionSettings(options), (settings) =>
+        PgClient.make({
+          ...options.client,
+          startupParameters: { ...settings, ...options.client?.startupParameters },
+          url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
+        }).pipe(Effect.mapError(Failure.storeError("connect"))))
     ))
   )
 

@@ -1,20 +1,17 @@
 /**
- * The statements of the event log. An append is, inside one READ COMMITTED transaction:
- *
- * 1. {@link Log.allocate}: `UPDATE head SET position = position + n RETURNING position` — takes
- *    the row lock of the head, which the transaction holds until it commits or rolls back. Every
- *    other append waits here, so the positions handed out follow commit order, with no gap.
- * 2. {@link Log.tail}: the stream's last version and type, read after the lock was granted (each
- *    statement of a READ COMMITTED transaction sees what was committed before it started).
- * 3. {@link Log.insert}: all rows in one `INSERT … SELECT … FROM unnest(…)`, whose statement also
- *    queues a `pg_notify` of the new last position (PostgreSQL delivers it on commit, and not at
- *    all on rollback).
+ * The statements of the event log. Every write is one autocommit statement, `SELECT
+ * <schema>.append(appends, channel)` ({@link Log.append}), which runs the schema's append function
+ * (`Schema.appendFunction`): the head lock, each append's checks and its multi-row insert, and the
+ * `pg_notify` of the new last position happen on the server, in one round trip. Inside a
+ * transaction of the caller the same statement joins it, and its lock and notification wait for
+ * that transaction's end.
  *
  * Reads are keyset pages: by position for the log, by `(stream_id, version)` for a stream.
  *
  * @internal
  */
 import type { Envelope } from "@chronicle/core"
+import type { EventStore } from "@chronicle/runtime"
 import { Effect } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
 import type { Tables } from "./schema.ts"
@@ -28,14 +25,31 @@ export interface Tail {
   readonly type: string
 }
 
+/**
+ * What the append function did with one append (see `Schema.appendFunction`): written after
+ * position `last`, each batch after version `starts[b]`; or refused.
+ */
+export type Outcome =
+  | { readonly last: number; readonly starts: ReadonlyArray<number> }
+  | { readonly position: number }
+  | { readonly conflict: number; readonly actual: number }
+  | { readonly closed: number; readonly closure: "Archived" | "Deleted" }
+
+/** One append for the append function: its JSON (see {@link encode}). */
+export type Encoded = string
+
 /** The statements of one schema's log. */
 export interface Log {
-  /** Takes the head lock and hands out `count` positions; the position of the last one. */
-  readonly allocate: (count: number) => Effect.Effect<number, SqlError.SqlError>
+  /**
+   * Runs the append function on `appends` (each from {@link encode}), announcing on `channel`:
+   * one outcome per append, in order.
+   */
+  readonly append: (
+    appends: ReadonlyArray<Encoded>,
+    channel: string
+  ) => Effect.Effect<ReadonlyArray<Outcome>, SqlError.SqlError>
   /** The last event of a stream, if it has one. */
   readonly tail: (streamId: string) => Effect.Effect<Tail | undefined, SqlError.SqlError>
-  /** Inserts recorded events and announces the last position on `channel` at commit. */
-  readonly insert: (events: ReadonlyArray<Envelope.Recorded>, channel: string) => Effect.Effect<void, SqlError.SqlError>
   /** Up to `limit` events from position `from`, in position order. */
   readonly readLog: (from: number, limit: number) => Effect.Effect<ReadonlyArray<Envelope.Recorded>, SqlError.SqlError>
   /** Up to `limit` events of a stream with versions from `from` to `to`, in version order. */
@@ -69,34 +83,36 @@ const recorded = (row: Row): Envelope.Recorded => ({
 
 const position = (rows: ReadonlyArray<{ readonly position: bigint }>) => Number(rows[0]?.position ?? 0n)
 
+/**
+ * One append as the append function takes it: its batches with their stamped metadata, and the
+ * last position it expects of the log, if any.
+ */
+export const encode = (
+  batches: ReadonlyArray<EventStore.Batch>,
+  metadata: ReadonlyArray<ReadonlyArray<Envelope.Metadata>>,
+  expectedLastPosition: number | undefined
+): Encoded =>
+  JSON.stringify({
+    position: expectedLastPosition ?? null,
+    batches: batches.map(({ events, expected, streamId }, b) => ({
+      streamId,
+      expected,
+      events: events.map(({ data, type }, i) => ({ type, data, metadata: metadata[b]![i] }))
+    }))
+  })
+
 /** The statements of the log in `tables`, run through `sql`. */
-export const make = (sql: SqlClient.SqlClient, { events, head }: Tables): Log => ({
-  allocate: (count) =>
+export const make = (sql: SqlClient.SqlClient, { append, events }: Tables): Log => ({
+  append: (appends, channel) =>
     Effect.map(
-      sql<{ readonly position: bigint }>`UPDATE ${head} SET position = position + ${count} RETURNING position`,
-      position
+      sql<{ readonly outcomes: ReadonlyArray<Outcome> }>`SELECT ${append}(${`[${appends.join(",")}]`}::jsonb, ${channel}) AS outcomes`,
+      (rows) => rows[0]!.outcomes
     ),
   tail: (streamId) =>
     Effect.map(
       sql<Tail>`SELECT version, type FROM ${events} WHERE stream_id = ${streamId} ORDER BY version DESC LIMIT 1`,
       (rows) => rows[0]
     ),
-  insert: (recorded, channel) => {
-    const first = recorded[0]!
-    const last = recorded.at(-1)!
-    // Positions and versions are consecutive: the first ones, plus the row number.
-    return sql`WITH appended AS (
-      INSERT INTO ${events} (position, stream_id, version, type, data, metadata)
-      SELECT ${BigInt(first.position - 1)}::int8 + e.n, ${first.streamId}, ${first.version - 1}::int4 + e.n,
-        e.type, e.data::jsonb, e.metadata::jsonb
-      FROM unnest(
-        ${recorded.map((event) => event.type)}::text[],
-        ${recorded.map((event) => JSON.stringify(event.data))}::text[],
-        ${recorded.map((event) => JSON.stringify(event.metadata))}::text[]
-      ) WITH ORDINALITY AS e(type, data, metadata, n)
-    )
-    SELECT pg_notify(${channel}, ${String(last.position)})`.pipe(Effect.asVoid)
-  },
   readLog: (from, limit) =>
     Effect.map(
       sql<Row>`SELECT position, stream_id, version, type, data, metadata FROM ${events}

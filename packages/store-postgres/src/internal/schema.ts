@@ -5,9 +5,13 @@
  *   `events_stream_version` on `(stream_id, version)` serves reads by stream and makes it
  *   impossible for two writers to both record version n of a stream. `data` and `metadata` are
  *   `jsonb`.
- * - `head`: one row holding the position of the last event appended. An append updates it first,
- *   which locks the row until the append commits: appends run one at a time and positions are
- *   handed out in commit order (see `PostgresEventStore`).
+ * - `head`: one row holding the position of the last event appended. An append locks it first and
+ *   holds the lock until it commits: appends run one at a time and positions are handed out in
+ *   commit order (see `PostgresEventStore`).
+ * - `append(appends jsonb, channel text)`: the function that writes (migration 2). It locks the
+ *   head, then admits and inserts each append of its argument in turn, and returns each one's
+ *   outcome; called as one autocommit statement, it holds the head lock only while the server runs
+ *   it and commits. See {@link appendFunction}.
  * - `checkpoints`: one row per projection, keyed by its name.
  * - `snapshots`: one row per stream, its latest snapshot.
  * - `migrations`: the migrations applied, by number.
@@ -56,6 +60,8 @@ export interface Tables {
   readonly checkpoints: Statement.Fragment
   readonly snapshots: Statement.Fragment
   readonly migrations: Statement.Fragment
+  /** Not a table: the schema's append function (see {@link appendFunction}). */
+  readonly append: Statement.Fragment
 }
 
 /** The tables of `schema`. */
@@ -64,7 +70,8 @@ export const tables = (sql: SqlClient.SqlClient, schema: string): Tables => ({
   head: sql`${sql(schema)}.head`,
   checkpoints: sql`${sql(schema)}.checkpoints`,
   snapshots: sql`${sql(schema)}.snapshots`,
-  migrations: sql`${sql(schema)}.migrations`
+  migrations: sql`${sql(schema)}.migrations`,
+  append: sql`${sql(schema)}.append`
 })
 
 type Migration = (sql: SqlClient.SqlClient, tables: Tables) => Effect.Effect<unknown, SqlError.SqlError>
@@ -98,8 +105,107 @@ const migrations: ReadonlyArray<Migration> = [
         state jsonb NOT NULL,
         command_ids jsonb NOT NULL
       )`
-    ], { discard: true })
+    ], { discard: true }),
+  (sql, tables) => appendFunction(sql, tables)
 ]
+
+/**
+ * Creates (or replaces) the append function of a schema. Its argument is a JSON array of appends,
+ * each `{ "position": <expected last position> | null, "batches": [{ "streamId", "expected",
+ * "events": [{ "type", "data", "metadata" }] }] }`: one `append` is one batch, an `appendMany`
+ * all its batches. It returns one outcome per append, in order:
+ *
+ * - `{ "last": p, "starts": [v…] }`: written, after position `p`, each batch after version `v`;
+ * - `{ "position": p }`: refused, the log is at `p`, not at the expected last position;
+ * - `{ "conflict": b, "actual": v }`: refused, batch `b` (from 0) expected its stream elsewhere;
+ * - `{ "closed": b, "closure": "Archived" | "Deleted" }`: refused, batch `b`'s stream is closed.
+ *
+ * It takes the head's row lock first, so that the positions it hands out follow commit order.
+ * Each append is then one statement, which sees what the appends before it in the call wrote:
+ * every batch is checked against its stream as the batches before it leave it — the rules of
+ * `EventStore.admit` (expected version first, then `EventStore.closedBy`), which
+ * `test/postgres/AppendRules.test.ts` holds this SQL to case by case — and either all the append's
+ * events are inserted, at consecutive positions and versions, or none. A refused append leaves the
+ * others of the call alone. One `pg_notify` of the new last position goes out at commit.
+ */
+const appendFunction = (sql: SqlClient.SqlClient, { append, events, head }: Tables) =>
+  sql`CREATE OR REPLACE FUNCTION ${append}(appends jsonb, channel text) RETURNS jsonb
+  LANGUAGE plpgsql AS $body$
+  DECLARE
+    start_position int8;
+    end_position int8;
+    one jsonb;
+    outcome jsonb;
+    outcomes jsonb[] := '{}';
+    written int8;
+  BEGIN
+    SELECT position INTO start_position FROM ${head} FOR UPDATE;
+    end_position := start_position;
+    FOR one IN SELECT value FROM jsonb_array_elements(appends) LOOP
+      IF jsonb_typeof(one->'position') = 'number' AND (one->>'position')::int8 <> end_position THEN
+        outcomes := outcomes || jsonb_build_object('position', end_position);
+        CONTINUE;
+      END IF;
+      WITH batches AS (
+        SELECT b.i, b.x->>'streamId' AS stream_id, b.x->'expected' AS expected, b.x->'events' AS events,
+          jsonb_array_length(b.x->'events') AS n, b.x->'events'->-1->>'type' AS last_type
+        FROM jsonb_array_elements(one->'batches') WITH ORDINALITY AS b(x, i)
+      ), stored AS (
+        SELECT s.stream_id, coalesce(t.version, 0) AS version, t.type
+        FROM (SELECT DISTINCT stream_id FROM batches) AS s
+        LEFT JOIN LATERAL (
+          SELECT e.version, e.type FROM ${events} AS e
+          WHERE e.stream_id = s.stream_id ORDER BY e.version DESC LIMIT 1
+        ) AS t ON true
+      ), placed AS (
+        -- Each batch's stream as the batches before it leave it, and the position before its events.
+        SELECT b.*, s.type AS stored_type,
+          s.version + coalesce(sum(b.n) OVER earlier, 0) AS version,
+          max(CASE WHEN b.last_type IS NOT NULL THEN b.i END) OVER earlier AS typed_by,
+          end_position + sum(b.n) OVER (ORDER BY b.i) - b.n AS base
+        FROM batches AS b JOIN stored AS s USING (stream_id)
+        WINDOW earlier AS (PARTITION BY b.stream_id ORDER BY b.i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+      ), checked AS (
+        SELECT p.i, p.stream_id, p.events, p.version, p.base, CASE
+          WHEN NOT coalesce(CASE p.expected->>'_tag'
+            WHEN 'Any' THEN true
+            WHEN 'NoStream' THEN p.version = 0
+            WHEN 'StreamExists' THEN p.version > 0
+            WHEN 'Exact' THEN p.expected->'version' = to_jsonb(p.version)
+          END, false) THEN jsonb_build_object('conflict', p.i - 1, 'actual', p.version)
+          WHEN coalesce(t.last_type, p.stored_type) = '$StreamDeleted'
+            THEN jsonb_build_object('closed', p.i - 1, 'closure', 'Deleted')
+          WHEN coalesce(t.last_type, p.stored_type) = '$StreamArchived' AND EXISTS (
+            SELECT FROM jsonb_array_elements(p.events) AS e(x) WHERE e.x->>'type' IS DISTINCT FROM '$StreamDeleted'
+          ) THEN jsonb_build_object('closed', p.i - 1, 'closure', 'Archived')
+        END AS refusal
+        FROM placed AS p LEFT JOIN batches AS t ON t.i = p.typed_by
+      ), refused AS (
+        SELECT c.refusal FROM checked AS c WHERE c.refusal IS NOT NULL ORDER BY c.i LIMIT 1
+      ), inserted AS (
+        INSERT INTO ${events} (position, stream_id, version, type, data, metadata)
+        SELECT c.base + e.j, c.stream_id, c.version + e.j, e.x->>'type', e.x->'data', e.x->'metadata'
+        FROM checked AS c, jsonb_array_elements(c.events) WITH ORDINALITY AS e(x, j)
+        WHERE NOT EXISTS (SELECT FROM refused)
+        RETURNING 1
+      )
+      SELECT coalesce(
+          (SELECT r.refusal FROM refused AS r),
+          jsonb_build_object('last', end_position, 'starts',
+            coalesce((SELECT jsonb_agg(c.version ORDER BY c.i) FROM checked AS c), '[]'))
+        ),
+        (SELECT count(*) FROM inserted)
+      INTO outcome, written;
+      end_position := end_position + written;
+      outcomes := outcomes || outcome;
+    END LOOP;
+    IF end_position > start_position THEN
+      UPDATE ${head} SET position = end_position;
+      PERFORM pg_notify(channel, end_position::text);
+    END IF;
+    RETURN to_jsonb(outcomes);
+  END
+  $body$`
 
 /** The version of the layout this code reads and writes. */
 export const version = migrations.length
