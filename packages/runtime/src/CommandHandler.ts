@@ -352,6 +352,8 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
     readonly streamId: string
     readonly command: Command
     readonly trace: Envelope.Trace | undefined
+    /** Whether this attempt runs under the retry schedule (after a conflict on a loaded history). */
+    readonly retrying: boolean
     readonly store: EventStoreModule.Service
     readonly cache: StateCache.Service
     /** `undefined` when nobody listens: no inspection is reported. */
@@ -419,16 +421,17 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
     )
   }
 
+  /** What a cached history would answer without appending, the store's latest one answers instead. */
+  const recheck = (at: At, history: History): Outcome => Effect.flatMap(catchUp(at, history), (latest) => decideOn(at, latest, true))
+
   const settle = (at: At, history: History, confirmed: boolean): Outcome => {
     const { command, streamId, trace } = at
     const { state: before, version } = history
-    // What a cached history would answer without appending, the store's latest one answers instead.
-    const recheck = () => Effect.flatMap(catchUp(at, history), (latest) => decideOn(at, latest, true))
-    if (history.archived) return confirmed ? Effect.fail(new StreamClosed({ streamId, closure: "Archived" })) : recheck()
-    if (decider.isTerminal(before)) return confirmed ? Effect.fail(new StreamTerminated({ streamId, version })) : recheck()
+    if (history.archived) return confirmed ? Effect.fail(new StreamClosed({ streamId, closure: "Archived" })) : recheck(at, history)
+    if (decider.isTerminal(before)) return confirmed ? Effect.fail(new StreamTerminated({ streamId, version })) : recheck(at, history)
     const decided = Decider.transition(decider, command, before)
     if (Result.isFailure(decided)) {
-      if (!confirmed) return recheck()
+      if (!confirmed) return recheck(at, history)
       const rejection = decided.failure
       return reporting(
         at,
@@ -438,7 +441,7 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
     }
     const { events, state } = decided.success
     const pending = events.length === 0 ? undefined : encode(streamId, events, trace)
-    if (!confirmed && (pending === undefined || Result.isFailure(pending))) return recheck()
+    if (!confirmed && (pending === undefined || Result.isFailure(pending))) return recheck(at, history)
     const appended = pending === undefined
       ? Effect.succeed<Handled<State, Event>>({ streamId, events: [], state, version })
       : Result.isFailure(pending)
@@ -451,19 +454,19 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
   }
 
   /**
-   * The append found the stream moved. With a cache, the tail is read now, so the next decision is
-   * made on it: at once for a decision made on a cached history, after the retry schedule's delay
-   * for one made on a history just loaded (another writer is contending).
+   * The append found the stream moved. A decision made on a cached history is made again at once on
+   * the tail read now; one made on a history just loaded means another writer is contending: the
+   * command is tried again under the retry schedule (the first time at once), which a cache lets
+   * start from the tail read now.
    */
   const conflicted = (at: At, history: History, confirmed: boolean, error: WrongExpectedVersion): Outcome => {
     const { streamId, trace } = at
     const inspection: Inspector.Inspection = { _tag: "Conflicted", streamId, expected: history.version, actual: error.actual, trace }
-    if (at.cache === StateCache.none) return reporting(at, inspection, Effect.fail(error))
-    return reporting(
-      at,
-      inspection,
-      Effect.flatMap(catchUp(at, history), (latest) => confirmed ? Effect.fail(error) : decideOn(at, latest, true))
-    )
+    const again = at.retrying
+      ? Effect.fail(error)
+      : Effect.retry(attempt(streamId, at.command, trace, true), { schedule: options.retry ?? defaultRetry, while: isConflict })
+    if (at.cache === StateCache.none) return reporting(at, inspection, again)
+    return reporting(at, inspection, Effect.flatMap(catchUp(at, history), (latest) => confirmed ? again : decideOn(at, latest, true)))
   }
 
   /** The events are recorded: the cache and the snapshot store learn the state after them. */
@@ -477,7 +480,14 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
     const { streamId, trace } = at
     const handled: Handled<State, Event> = {
       streamId,
-      events: result.events.map((recorded, i) => ({ ...recorded, data: events[i]! })),
+      events: result.events.map(({ metadata, position, type, version }, i) => ({
+        streamId,
+        version,
+        position,
+        type,
+        data: events[i]!,
+        metadata
+      })),
       state,
       version: result.version
     }
@@ -496,13 +506,14 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
   }
 
   /** One attempt: the stream's history from the cache, or loaded from the store, and a decision on it. */
-  const attempt = (streamId: string, command: Command, trace: Envelope.Trace | undefined, first: boolean): Outcome =>
+  const attempt = (streamId: string, command: Command, trace: Envelope.Trace | undefined, retrying: boolean): Outcome =>
     Effect.withFiber((fiber) => {
       const inspector = fiber.getRef(Inspector.Inspector)
       const at: At = {
         streamId,
         command,
         trace,
+        retrying,
         store: Context.get(fiber.context as Context.Context<EventStore>, EventStore),
         cache: fiber.getRef(StateCache.StateCache),
         inspector: inspector === Inspector.ignore ? undefined : inspector
@@ -514,15 +525,11 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
           at.cache.set(owner, at.store, streamId, history)
           return decideOn(at, history, true)
         })
-      return first ? reporting(at, { _tag: "CommandReceived", streamId, command, trace }, decided) : decided
+      return retrying ? decided : reporting(at, { _tag: "CommandReceived", streamId, command, trace }, decided)
     })
 
-  const handle = (command: Command, trace?: Envelope.Trace) => {
-    const streamId = options.streamId(command)
-    // The retry schedule is only set up once a first attempt has conflicted.
-    return Effect.catchIf(attempt(streamId, command, trace, true), isConflict, () =>
-      Effect.retry(attempt(streamId, command, trace, false), { schedule: options.retry ?? defaultRetry, while: isConflict }))
-  }
+  // The retry schedule is only set up once a first attempt has conflicted (see `conflicted`).
+  const handle = (command: Command, trace?: Envelope.Trace) => attempt(options.streamId(command), command, trace, false)
 
   const handleResult = (command: Command, trace?: Envelope.Trace) =>
     handle(command, trace).pipe(

@@ -607,8 +607,8 @@ const typeOf = (event: Pending): string | undefined => {
 const check = (event: Pending): Result.Result<Pending, string> => {
   const read = Plain.attempt(() => snapshotOf(event))
   if (!read.ok) return Result.fail(Plain.threw("it", read.refusal))
-  const { snapshot, data } = read.value
-  const { type } = snapshot
+  const recordable = read.value
+  const { data, type } = recordable
   if (typeof type !== "string") return Result.fail("its type is not a string")
   if (type.length === 0) return Result.fail("its type is empty")
   if (isReserved(type) && closureOf(type) === undefined) {
@@ -627,7 +627,7 @@ const check = (event: Pending): Result.Result<Pending, string> => {
         : `its data is not JSON${path.length === 0 ? "" : ` at ${Plain.formatPath(path)}`}`
     )
   }
-  const recordable: Pending = { ...snapshot, data: copied.value }
+  recordable.data = copied.value
   if (isReserved(type) && (!isMarkerData(type, recordable.data) || (recordable.schemaVersion ?? 1) !== 1)) {
     return Result.fail(`it is a malformed life-cycle marker: its data must be exactly { _tag: "${type}" }, with no schema version`)
   }
@@ -647,20 +647,21 @@ const check = (event: Pending): Result.Result<Pending, string> => {
     : Result.fail(decoded.value)
 }
 
-/** Each field of an event read once (its trace too), into a plain record; its data still the caller's. */
-const snapshotOf = (event: Pending): { readonly snapshot: Omit<Pending, "data">; readonly data: unknown } => {
+/**
+ * Each field of an event read once (its trace too), into a plain record; its data still the
+ * caller's, until `check` puts the data's frozen copy in its place.
+ */
+const snapshotOf = (event: Pending): { -readonly [K in keyof Pending]: Pending[K] } => {
   const { data, eventId, recordedAt, schemaVersion, trace, type } = event
   return {
+    type,
     data,
-    snapshot: {
-      type,
-      eventId,
-      recordedAt,
-      schemaVersion,
-      trace: trace === undefined
-        ? undefined
-        : { causationId: trace.causationId, commandId: trace.commandId, correlationId: trace.correlationId }
-    }
+    eventId,
+    recordedAt,
+    schemaVersion,
+    trace: trace === undefined
+      ? undefined
+      : { causationId: trace.causationId, commandId: trace.commandId, correlationId: trace.correlationId }
   }
 }
 
