@@ -8,10 +8,17 @@
  *
  * If another writer appended in between, the append fails with a conflict: the handler loads again
  * and decides again on the new state, as often as its retry `Schedule` allows. A rejection from
- * `decide` is a typed {@link CommandRejected} in the error channel; nothing is appended.
+ * `decide` is a typed {@link CommandRejected} in the error channel (or, with `handleResult`, a
+ * `Result.fail` value); nothing is appended.
+ *
+ * With a `StateCache` in the context (opt in with `StateCache.layer` beside the store layer), step 2
+ * reads nothing for a stream the handler has seen: it starts from the cached state and version, and
+ * the append's expected version checks that the stream has not moved since. A conflict then reads
+ * only the tail after the cached version and decides again at once; a decision that appends nothing
+ * is confirmed against the tail before it is reported (see `StateCache`).
  *
  * Commands come in two ways:
- * - **`handleUnknown(input)`** for what arrives from outside (an HTTP body, a message, a form): the
+ * - **`handleUnknown(input)`** (on a handler made with a `commandSchema`) for what arrives from outside (an HTTP body, a message, a form): the
  *   input is decoded from the command Schema's JSON form, `Schema.toCodecJson(commandSchema)`, the
  *   same view the store keeps events in. So `JSON.parse(body)` is a valid input: a `Schema.Date`
  *   field takes an ISO string, a `Schema.BigInt` a string of digits, and the decider gets a `Date`
@@ -450,7 +457,10 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
         onFailure: (error) => error._tag === "WrongExpectedVersion" ? conflicted(at, history, confirmed, error) : Effect.fail(error),
         onSuccess: (result) => recorded(at, history, state, events, result)
       })
-    return reporting(at, { _tag: "Decided", streamId, command, state: before, version, events, trace }, appended)
+    // Inspections are built only when someone listens: these are on every command's path.
+    return at.inspector === undefined
+      ? appended
+      : reporting(at, { _tag: "Decided", streamId, command, state: before, version, events, trace }, appended)
   }
 
   /**
@@ -502,7 +512,7 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
       : undefined
     if (keep) at.cache.set(owner, at.store, streamId, after!)
     const saved = snapshotting === undefined ? Effect.succeed(handled) : Effect.as(snapshotting.maybeSave(streamId, history.version, after!), handled)
-    return reporting(at, { _tag: "Appended", streamId, events: result.events, trace }, saved)
+    return at.inspector === undefined ? saved : reporting(at, { _tag: "Appended", streamId, events: result.events, trace }, saved)
   }
 
   /** One attempt: the stream's history from the cache, or loaded from the store, and a decision on it. */
@@ -525,7 +535,9 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
           at.cache.set(owner, at.store, streamId, history)
           return decideOn(at, history, true)
         })
-      return retrying ? decided : reporting(at, { _tag: "CommandReceived", streamId, command, trace }, decided)
+      return retrying || at.inspector === undefined
+        ? decided
+        : reporting(at, { _tag: "CommandReceived", streamId, command, trace }, decided)
     })
 
   // The retry schedule is only set up once a first attempt has conflicted (see `conflicted`).
