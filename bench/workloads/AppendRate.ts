@@ -83,7 +83,7 @@ export const make = (count: number = size): Workload.Workload => {
     work: `append ${count.toLocaleString("en")} events one per call to one stream, expected version (memory)`,
     items: count,
     unit: "events",
-    target: 0.3,
+    target: 0.5,
     laps: [{ name: first, items: count / 10 }, { name: last, items: count / 10 }],
     chronicle: {
       prepare: async () => {

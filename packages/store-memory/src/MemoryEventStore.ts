@@ -36,7 +36,7 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
 
   const tailOf = (streamId: string): EventStore.Tail => {
     const stream = streams.get(streamId)
-    return { version: stream?.length ?? 0, type: stream?.at(-1)?.type }
+    return stream === undefined ? { version: 0, type: undefined } : { version: stream.length, type: stream[stream.length - 1]!.type }
   }
 
   /** Records one admitted batch after the log's last event: a deep-frozen copy of each payload. */
