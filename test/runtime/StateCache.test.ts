@@ -5,7 +5,7 @@ import { MemoryEventStore } from "@chronicle/store-memory"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Ref, Schedule, Stream } from "effect"
 import * as fc from "fast-check"
-import { bankAccount } from "./fixtures.ts"
+import { bankAccount, contended } from "./fixtures.ts"
 
 const open = (accountId: string) => ({ _tag: "Open", accountId, owner: "Ada" }) as const
 const deposit = (accountId: string, amount: number) => ({ _tag: "Deposit", accountId, amount }) as const
@@ -189,6 +189,21 @@ describe("StateCache", () => {
       assert.strictEqual(error._tag, "StreamClosed")
       assert.strictEqual(error._tag === "StreamClosed" ? error.closure : undefined, "Archived")
     }).pipe(Effect.provide(cached())))
+
+  it.effect("50 concurrent deposits through the cache: exact sum, versions 1..n, the conflicts retried", () =>
+    Effect.gen(function*() {
+      const conflicts = yield* Ref.make(0)
+      const contending = CommandHandler.make({ ...bankAccount, retry: Schedule.recurs(200) })
+      const handled = yield* Effect.gen(function*() {
+        yield* contending.handle(open("a1"))
+        yield* Effect.forEach(Array.from({ length: 50 }, (_, i) => i + 1), (n) => contending.handle(deposit("a1", n)), {
+          concurrency: "unbounded"
+        })
+        return yield* contending.handle(deposit("a1", 1))
+      }).pipe(Effect.provide(Layer.merge(contended(conflicts).pipe(Layer.provide(MemoryEventStore.layer)), StateCache.layer())))
+      assert.deepStrictEqual([handled.state, handled.version], [{ _tag: "Opened", balance: 1276 }, 52])
+      assert.isAbove(yield* Ref.get(conflicts), 0)
+    }))
 
   it.effect("a capacity that is not a whole number of 1 or more is a typed InvalidOptions", () =>
     Effect.gen(function*() {

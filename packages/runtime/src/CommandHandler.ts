@@ -113,6 +113,11 @@ export const commandDecoder = <Command>(commandSchema: CommandSchema<Command>) =
 /**
  * The Schema of a decider's commands, as `handleUnknown` and {@link commandDecoder} decode with it.
  *
+ * @example
+ * ```ts
+ * const commands: CommandHandler.CommandSchema<BankAccount.Command> = BankAccount.Command
+ * ```
+ *
  * @since 0.1.0
  */
 export type CommandSchema<Command> = Schema.Codec<Command, unknown, never, never>

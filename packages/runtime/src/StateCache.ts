@@ -78,6 +78,12 @@ export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
  *   entry it replaces; a new entry is the most recently used), dropping the least recently used
  *   entry past capacity.
  *
+ * @example
+ * ```ts
+ * const cache = yield* StateCache.make({ capacity: 2 })
+ * cache.get(handler, store, "account-a1") // undefined: nothing cached yet
+ * ```
+ *
  * @since 0.1.0
  */
 export interface Service {
@@ -89,12 +95,25 @@ export interface Service {
 /**
  * A cache that keeps nothing: what a handler uses when no {@link layer} is provided.
  *
+ * @example
+ * ```ts
+ * // Turn the cache off for one program run on a layer that has one.
+ * program.pipe(Effect.provideService(StateCache.StateCache, StateCache.none))
+ * ```
+ *
  * @since 0.1.0
  */
 export const none: Service = { capacity: 0, get: () => undefined, set: () => undefined }
 
 /**
- * The cache in the context; by default {@link none}.
+ * The cache in the context; by default {@link none}. Provide one with {@link layer} (or
+ * `Effect.provideService` and a cache from {@link make}).
+ *
+ * @example
+ * ```ts
+ * const cache = yield* StateCache.make()
+ * yield* accounts.handle(deposit).pipe(Effect.provideService(StateCache.StateCache, cache))
+ * ```
  *
  * @since 0.1.0
  */
