@@ -18,8 +18,8 @@
  * Without it the handler loads every stream from the store (snapshot and tail, where there is one).
  * An entry belongs to one handler and one store service: another handler, or the same handler
  * over another store, finds nothing there (and takes the slot over). It is bounded: past
- * `capacity` streams, the least recently used entry is dropped, and that stream is loaded from the
- * store again on its next command.
+ * `capacity` streams, the entry of the stream least recently handled is dropped, and that stream is
+ * loaded from the store again on its next command.
  *
  * @example
  * ```ts
@@ -38,7 +38,7 @@ import type { History } from "./StreamState.ts"
  * @since 0.1.0
  */
 export interface Options {
-  /** The most streams kept; the least recently used one is dropped past it. Default: {@link defaultCapacity}. */
+  /** The most streams kept; the least recently handled one is dropped past it. Default: {@link defaultCapacity}. */
   readonly capacity?: number | undefined
 }
 
@@ -73,10 +73,13 @@ export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
  * The operations of a cache. They are synchronous: a lookup is on every command's path.
  *
  * - `get(owner, store, streamId)`: the entry of the stream for this handler (`owner`) over this
- *   store, if there is one, which becomes the most recently used.
- * - `set(owner, store, streamId, history)`: keeps `history` for the stream (in the place of the
- *   entry it replaces; a new entry is the most recently used), dropping the least recently used
- *   entry past capacity.
+ *   store, if there is one.
+ * - `set(owner, store, streamId, history)`: keeps `history` for the stream as its most recent
+ *   entry, dropping the least recent one past capacity.
+ *
+ * Recency is that of `set`: a handler stores a stream's entry after every command it decides on
+ * it (after the append, the catch-up or the load), so the entry dropped is that of the stream least
+ * recently handled; a lookup alone (on every command's path) moves nothing.
  *
  * @example
  * ```ts
@@ -145,19 +148,16 @@ export const make = (options: Options = {}): Effect.Effect<Service, InvalidOptio
     if (!(Number.isSafeInteger(capacity) && capacity >= 1)) {
       return Effect.fail(new InvalidOptions({ option: "capacity", reason: `${String(capacity)} is not a whole number of 1 or more` }))
     }
-    // A Map iterates in insertion order: re-inserting an entry on use keeps the least recently used first.
+    // A Map iterates in insertion order: re-inserting an entry when it is stored keeps the least recent first.
     const slots = new Map<string, Slot>()
     return Effect.succeed<Service>({
       capacity,
       get: (owner, store, streamId) => {
         const slot = slots.get(streamId)
-        if (slot === undefined || slot.owner !== owner || slot.store !== store) return undefined
-        slots.delete(streamId)
-        slots.set(streamId, slot)
-        return slot.history
+        return slot === undefined || slot.owner !== owner || slot.store !== store ? undefined : slot.history
       },
       set: (owner, store, streamId, history) => {
-        // An entry keeps its place (the handler got it just before); a new one comes last.
+        slots.delete(streamId)
         slots.set(streamId, { owner, store, history })
         if (slots.size > capacity) slots.delete(slots.keys().next().value!)
       }
