@@ -4,13 +4,15 @@
  * expected version. Streams grow to 200 events, so a command folds 100 events on average.
  *
  * - Chronicle: `CommandHandler.handle` for each command, in one Effect program, on a fresh
- *   `MemoryEventStore`.
+ *   `MemoryEventStore` with a fresh `StateCache` beside it (room for every account), as an app
+ *   that opts into the cache runs: a command reads no more of its stream than what it has not seen.
  * - Baseline: `PlainStore.handle` (a `Map` of arrays, a `for` loop fold, the same `decide`/`evolve`).
  * - Peers: fmodel-ts, `EventSourcingLockingAggregate.handle` on a fresh in-memory repository (its
  *   balances and versions read back from the repository after the run: `handle` returns only the
  *   saved events); Emmett, `DeciderCommandHandler` on a fresh `getInMemoryEventStore()`.
  */
 import { BankAccount } from "@chronicle/examples"
+import { StateCache } from "@chronicle/runtime"
 import { Effect, Result } from "effect"
 import * as PlainStore from "../baseline/PlainStore.ts"
 import * as Bank from "../fixtures/Bank.ts"
@@ -118,7 +120,8 @@ export const make = ({ accounts, commands: count }: Size = size): Workload.Workl
     chronicle: {
       prepare: async () => {
         const store = await Stores.memory()
-        return () => Stores.runWith(store, handleAll(commands))
+        const cache = await Effect.runPromise(StateCache.make({ capacity: accounts }))
+        return () => Stores.runWith(store, Effect.provideService(handleAll(commands), StateCache.StateCache, cache))
       }
     },
     baseline: {

@@ -264,4 +264,38 @@ describe("CommandHandler: commands from outside, in their JSON form", () => {
     const invalid = decode({ _tag: "Charge", meterId: "m1", amount: 7 })
     assert.isTrue(Result.isFailure(invalid) && invalid.failure._tag === "InvalidCommand")
   })
+
+  it.effect("a rejection and a terminated stream capture no stack trace: the stack is the header line", () =>
+    Effect.gen(function*() {
+      const rejected = yield* Effect.flip(accounts.handle(withdraw(5)))
+      assert.strictEqual(rejected._tag, "CommandRejected")
+      assert.instanceOf(rejected, Error)
+      assert.notInclude(String(rejected.stack), "\n")
+      const terminated = new CommandHandler.StreamTerminated({ streamId: "bulb-1", version: 3 })
+      assert.notInclude(String(terminated.stack), "\n")
+      // Other errors keep theirs: the stack trace limit is put back.
+      assert.include(String(new Error("x").stack), "\n")
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("without a commandSchema a handler handles in-process commands and has no handleUnknown", () =>
+    Effect.gen(function*() {
+      const { commandSchema: _, ...withoutSchema } = bankAccount
+      const inProcess = CommandHandler.make(withoutSchema)
+      // @ts-expect-error: handleUnknown needs a commandSchema
+      assert.isUndefined(inProcess.handleUnknown)
+      yield* inProcess.handle(open)
+      const handled = yield* inProcess.handle(deposit(5))
+      assert.deepStrictEqual([handled.state, handled.version], [{ _tag: "Opened", balance: 5 }, 2])
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
+
+  it.effect("handleResult: an accepted command is a success, a rejection a failure value, other errors stay errors", () =>
+    Effect.gen(function*() {
+      const opened = yield* accounts.handleResult(open)
+      assert.isTrue(Result.isSuccess(opened) && opened.success.version === 1)
+      const refused = yield* accounts.handleResult(withdraw(5))
+      assert.isTrue(Result.isFailure(refused) && refused.failure.rejection._tag === "InsufficientFunds")
+      yield* EventStore.archive("account-a1")
+      const closed = yield* Effect.flip(accounts.handleResult(deposit(5)))
+      assert.strictEqual(closed._tag, "StreamClosed")
+    }).pipe(Effect.provide(MemoryEventStore.layer)))
 })

@@ -8,10 +8,17 @@
  *
  * If another writer appended in between, the append fails with a conflict: the handler loads again
  * and decides again on the new state, as often as its retry `Schedule` allows. A rejection from
- * `decide` is a typed {@link CommandRejected} in the error channel; nothing is appended.
+ * `decide` is a typed {@link CommandRejected} in the error channel (or, with `handleResult`, a
+ * `Result.fail` value); nothing is appended.
+ *
+ * With a `StateCache` in the context (opt in with `StateCache.layer` beside the store layer), step 2
+ * reads nothing for a stream the handler has seen: it starts from the cached state and version, and
+ * the append's expected version checks that the stream has not moved since. A conflict then reads
+ * only the tail after the cached version and decides again at once; a decision that appends nothing
+ * is confirmed against the tail before it is reported (see `StateCache`).
  *
  * Commands come in two ways:
- * - **`handleUnknown(input)`** for what arrives from outside (an HTTP body, a message, a form): the
+ * - **`handleUnknown(input)`** (on a handler made with a `commandSchema`) for what arrives from outside (an HTTP body, a message, a form): the
  *   input is decoded from the command Schema's JSON form, `Schema.toCodecJson(commandSchema)`, the
  *   same view the store keeps events in. So `JSON.parse(body)` is a valid input: a `Schema.Date`
  *   field takes an ISO string, a `Schema.BigInt` a string of digits, and the decider gets a `Date`
@@ -37,14 +44,17 @@
  * @since 0.1.0
  */
 import { Decider, Envelope, ExpectedVersion, Upcaster } from "@chronicle/core"
-import { Data, Effect, Result, Schedule, Schema, Stream } from "effect"
+import { Context, Data, Effect, Result, Schedule, Schema, Stream } from "effect"
 import * as Codec from "./Codec.ts"
+import type * as EventStoreModule from "./EventStore.ts"
 import { EventStore, type StoreError, StreamClosed, type WrongExpectedVersion } from "./EventStore.ts"
 import * as Inspector from "./Inspector.ts"
 import * as Issues from "./internal/issues.ts"
 import * as Plain from "./internal/plain.ts"
+import { TaggedRefusal } from "./internal/refusal.ts"
 import * as Snapshots from "./internal/snapshots.ts"
 import type { SnapshotStore } from "./SnapshotStore.ts"
+import * as StateCache from "./StateCache.ts"
 import * as StreamState from "./StreamState.ts"
 
 /**
@@ -80,7 +90,7 @@ export class InvalidCommand extends Data.TaggedError("InvalidCommand")<{
  *
  * @since 0.1.0
  */
-export const commandDecoder = <Command>(commandSchema: Schema.Codec<Command, unknown, never, never>) => {
+export const commandDecoder = <Command>(commandSchema: CommandSchema<Command>) => {
   const decode = Schema.decodeUnknownResult(Schema.toCodecJson(commandSchema))
   const unreadable = (refusal: Plain.Refusal) =>
     Result.fail(
@@ -101,11 +111,31 @@ export const commandDecoder = <Command>(commandSchema: Schema.Codec<Command, unk
 }
 
 /**
- * The decider refused the command. `rejection` is the decider's own typed reason.
+ * The Schema of a decider's commands, as `handleUnknown` and {@link commandDecoder} decode with it.
+ *
+ * @example
+ * ```ts
+ * const commands: CommandHandler.CommandSchema<BankAccount.Command> = BankAccount.Command
+ * ```
  *
  * @since 0.1.0
  */
-export class CommandRejected<Rejection> extends Data.TaggedError("CommandRejected")<{
+export type CommandSchema<Command> = Schema.Codec<Command, unknown, never, never>
+
+/**
+ * The decider refused the command. `rejection` is the decider's own typed reason. A refusal is an
+ * answer, not a bug: it captures no stack trace (its `stack` is its header line only), so refusing
+ * costs about what accepting does.
+ *
+ * @example
+ * ```ts
+ * const error = yield* Effect.flip(accounts.handle({ _tag: "Withdraw", accountId: "a1", amount: 1_000 }))
+ * error._tag // "CommandRejected"; error.rejection is the decider's InsufficientFunds
+ * ```
+ *
+ * @since 0.1.0
+ */
+export class CommandRejected<Rejection> extends TaggedRefusal("CommandRejected")<{
   readonly streamId: string
   readonly rejection: Rejection
 }> {
@@ -116,10 +146,17 @@ export class CommandRejected<Rejection> extends Data.TaggedError("CommandRejecte
 
 /**
  * The stream has reached its end (`isTerminal` holds for its state): it accepts no more commands.
+ * Like {@link CommandRejected}, it captures no stack trace.
+ *
+ * @example
+ * ```ts
+ * const error = yield* Effect.flip(bulbs.handle({ _tag: "SwitchOn", bulbId: "b1" }))
+ * error.message // 'Stream "bulb-b1" is terminated (at version 3): it accepts no more commands'
+ * ```
  *
  * @since 0.1.0
  */
-export class StreamTerminated extends Data.TaggedError("StreamTerminated")<{
+export class StreamTerminated extends TaggedRefusal("StreamTerminated")<{
   readonly streamId: string
   readonly version: number
 }> {
@@ -173,8 +210,11 @@ export interface Handled<State, Event> {
 export interface Options<Command, State, Event extends Codec.Tagged, Rejection> {
   /** The domain's decider. */
   readonly decider: Decider.Decider<Command, State, Event, Rejection>
-  /** The commands: `handleUnknown` decodes input from outside with its JSON form. */
-  readonly commandSchema: Schema.Codec<Command, unknown, never, never>
+  /**
+   * The commands: `handleUnknown` decodes input from outside with its JSON form. Optional: a
+   * handler made without it has no `handleUnknown` ({@link InProcessHandler}).
+   */
+  readonly commandSchema?: CommandSchema<Command> | undefined
   /** Encodes events for the store and decodes them on load. */
   readonly eventSchema: Codec.EventSchema<Event>
   /** Bring events written in older shapes to the current one on load. Default: none. */
@@ -193,11 +233,18 @@ export interface Options<Command, State, Event extends Codec.Tagged, Rejection> 
 export type SnapshotOptions<State> = StreamState.SnapshotOptions<State>
 
 /**
- * A command handler for one decider. Its effects need an {@link EventStore}.
+ * A command handler for commands built in-process: what {@link make} gives without a
+ * `commandSchema`. Its effects need an {@link EventStore}.
+ *
+ * @example
+ * ```ts
+ * const accounts: CommandHandler.InProcessHandler<BankAccount.Command, BankAccount.State, BankAccount.Event, BankAccount.Rejection> =
+ *   CommandHandler.make({ decider: BankAccount.decider, eventSchema: BankAccount.Event, streamId: BankAccount.streamIdOf })
+ * ```
  *
  * @since 0.1.0
  */
-export interface CommandHandler<Command, State, Event, Rejection, Services = EventStore> {
+export interface InProcessHandler<Command, State, Event, Rejection, Services = EventStore> {
   /**
    * Handles a command of the command type, built in-process, as it is (it is not decoded). With a
    * `commandId` in the trace, handling the same id again returns the first outcome and appends
@@ -208,6 +255,32 @@ export interface CommandHandler<Command, State, Event, Rejection, Services = Eve
     trace?: Envelope.Trace
   ) => Effect.Effect<Handled<State, Event>, CommandRejected<Rejection> | HandleError, Services>
   /**
+   * Handles a command as `handle` does, with the decider's answer as a value: `Result.succeed` of
+   * the outcome, or `Result.fail` of the {@link CommandRejected}. Only what is not the decider's
+   * answer (the store, a terminated or closed stream, a conflict past the retries) stays in the
+   * error channel.
+   */
+  readonly handleResult: (
+    command: Command,
+    trace?: Envelope.Trace
+  ) => Effect.Effect<Result.Result<Handled<State, Event>, CommandRejected<Rejection>>, HandleError, Services>
+  /**
+   * Loads a stream's current state and version (from its snapshot and tail, where there is one), as
+   * `StreamState.make` does.
+   */
+  readonly load: (streamId: string) => Effect.Effect<Loaded<State>, StreamState.LoadError, Services>
+}
+
+/**
+ * A command handler for one decider that also takes commands from outside: what {@link make}
+ * gives with a `commandSchema`. Its effects need an {@link EventStore}.
+ *
+ * @since 0.1.0
+ */
+export interface CommandHandler<Command, State, Event, Rejection, Services = EventStore>
+  extends InProcessHandler<Command, State, Event, Rejection, Services>
+{
+  /**
    * Decodes `input` from outside (an HTTP body, a message, a form) from the command Schema's JSON
    * form, then handles it: `handleUnknown(JSON.parse(body))`.
    */
@@ -215,11 +288,6 @@ export interface CommandHandler<Command, State, Event, Rejection, Services = Eve
     input: unknown,
     trace?: Envelope.Trace
   ) => Effect.Effect<Handled<State, Event>, InvalidCommand | CommandRejected<Rejection> | HandleError, Services>
-  /**
-   * Loads a stream's current state and version (from its snapshot and tail, where there is one), as
-   * `StreamState.make` does.
-   */
-  readonly load: (streamId: string) => Effect.Effect<Loaded<State>, StreamState.LoadError, Services>
 }
 
 /**
@@ -247,12 +315,13 @@ export const defaultRetry: Schedule.Schedule<unknown> = Schedule.min([
   Schedule.spaced("500 millis")
 ]).pipe(Schedule.jittered, Schedule.upTo({ times: 15 }))
 
-
 const isConflict = (error: { readonly _tag: string }): boolean => error._tag === "WrongExpectedVersion"
 
 /**
  * Makes the command handler of a decider. With `snapshots`, its effects also need a
- * {@link SnapshotStore}.
+ * {@link SnapshotStore}. With a `commandSchema` it also has `handleUnknown`; without one it handles
+ * only commands built in-process (`handle`, `handleResult`), and `handleUnknown` does not exist on
+ * its type.
  *
  * @example
  * ```ts
@@ -268,20 +337,48 @@ const isConflict = (error: { readonly _tag: string }): boolean => error._tag ===
  * @since 0.1.0
  */
 export function make<Command, State, Event extends Codec.Tagged, Rejection>(
-  options: Options<Command, State, Event, Rejection> & { readonly snapshots: SnapshotOptions<State> }
+  options: Options<Command, State, Event, Rejection> & {
+    readonly commandSchema: CommandSchema<Command>
+    readonly snapshots: SnapshotOptions<State>
+  }
 ): CommandHandler<Command, State, Event, Rejection, EventStore | SnapshotStore>
 export function make<Command, State, Event extends Codec.Tagged, Rejection>(
-  options: Options<Command, State, Event, Rejection>
+  options: Options<Command, State, Event, Rejection> & { readonly commandSchema: CommandSchema<Command> }
 ): CommandHandler<Command, State, Event, Rejection>
 export function make<Command, State, Event extends Codec.Tagged, Rejection>(
+  options: Options<Command, State, Event, Rejection> & { readonly snapshots: SnapshotOptions<State> }
+): InProcessHandler<Command, State, Event, Rejection, EventStore | SnapshotStore>
+export function make<Command, State, Event extends Codec.Tagged, Rejection>(
+  options: Options<Command, State, Event, Rejection>
+): InProcessHandler<Command, State, Event, Rejection>
+export function make<Command, State, Event extends Codec.Tagged, Rejection>(
   options: Options<Command, State, Event, Rejection> & { readonly snapshots?: SnapshotOptions<State> | undefined }
-): CommandHandler<Command, State, Event, Rejection, EventStore | SnapshotStore> {
+):
+  & InProcessHandler<Command, State, Event, Rejection, EventStore | SnapshotStore>
+  & Partial<Pick<CommandHandler<Command, State, Event, Rejection, EventStore | SnapshotStore>, "handleUnknown">>
+{
+  type History = StreamState.History<State>
+  type Outcome = Effect.Effect<Handled<State, Event>, CommandRejected<Rejection> | HandleError, EventStore | SnapshotStore>
+  /** One attempt at a command, with what it needs from the context (looked up once). */
+  interface At {
+    readonly streamId: string
+    readonly command: Command
+    readonly trace: Envelope.Trace | undefined
+    /** Whether this attempt runs under the retry schedule (after a conflict on a loaded history). */
+    readonly retrying: boolean
+    readonly store: EventStoreModule.Service
+    readonly cache: StateCache.Service
+    /** `undefined` when nobody listens: no inspection is reported. */
+    readonly inspector: Inspector.Service | undefined
+  }
+
   const { decider, snapshots } = options
   const encode = Codec.encoder(options.eventSchema, options.upcasters)
   const decodeEvents = Codec.decodeStream(options.eventSchema, options.upcasters)
-  const decodeCommand = commandDecoder(options.commandSchema)
   const streams = StreamState.make(options)
   const snapshotting = snapshots === undefined ? undefined : Snapshots.make(snapshots)
+  // Marks this handler's entries in a StateCache: another handler's state of the same stream is not its own.
+  const owner = Symbol("CommandHandler")
 
   /** The outcome of the first handling of `commandId`: its events, and the state and version after them. */
   const firstOutcome = (streamId: string, commandId: string) =>
@@ -303,60 +400,170 @@ export function make<Command, State, Event extends Codec.Tagged, Rejection>(
       )
     )
 
-  const attempt = (streamId: string, command: Command, trace: Envelope.Trace | undefined) =>
-    Effect.gen(function*() {
-      const history = yield* streams.history(streamId)
-      const { state: before, version } = history
-      if (trace?.commandId !== undefined && history.commandIds.has(trace.commandId)) {
-        const first = yield* firstOutcome(streamId, trace.commandId)
-        if (first !== undefined) return first
-      }
-      if (history.archived) return yield* new StreamClosed({ streamId, closure: "Archived" })
-      if (decider.isTerminal(before)) return yield* new StreamTerminated({ streamId, version })
-      const decided = Decider.transition(decider, command, before)
-      if (Result.isFailure(decided)) {
-        const rejection = decided.failure
-        yield* Inspector.inspect({ _tag: "Rejected", streamId, command, state: before, version, rejection, trace })
-        return yield* new CommandRejected({ streamId, rejection })
-      }
-      const { events, state } = decided.success
-      yield* Inspector.inspect({ _tag: "Decided", streamId, command, state: before, version, events, trace })
-      if (events.length === 0) return { streamId, events: [], state, version }
-      const pending = yield* Effect.fromResult(encode(streamId, events, trace))
-      const store = yield* EventStore
-      const appended = yield* store.append(streamId, pending, ExpectedVersion.exact(version)).pipe(
-        Effect.tapError((error) =>
-          error._tag === "WrongExpectedVersion"
-            ? Inspector.inspect({ _tag: "Conflicted", streamId, expected: version, actual: error.actual, trace })
-            : Effect.void
-        )
-      )
-      yield* Inspector.inspect({ _tag: "Appended", streamId, events: appended.events, trace })
-      if (snapshotting !== undefined) {
-        const commandIds = trace?.commandId === undefined ? history.commandIds : new Set(history.commandIds).add(trace.commandId)
-        yield* snapshotting.maybeSave(streamId, version, { state, version: appended.version, commandIds })
-      }
-      return {
-        streamId,
-        events: appended.events.map((recorded, i) => ({ ...recorded, data: events[i]! })),
-        state,
-        version: appended.version
-      }
-    })
+  /** Reports `inspection` (when someone listens), then goes on with `next`. */
+  const reporting = <A, E, R>(at: At, inspection: Inspector.Inspection, next: Effect.Effect<A, E, R>) =>
+    at.inspector === undefined ? next : Effect.andThen(at.inspector.inspect(inspection), next)
 
-  const handle = (command: Command, trace?: Envelope.Trace) => {
-    const streamId = options.streamId(command)
-    const once = attempt(streamId, command, trace)
-    // The retry schedule is only set up once a first attempt has conflicted.
-    const retried = Effect.catchIf(once, isConflict, () =>
-      Effect.retry(once, { schedule: options.retry ?? defaultRetry, while: isConflict }))
-    return Effect.andThen(Inspector.inspect({ _tag: "CommandReceived", streamId, command, trace }), retried)
+  /**
+   * Reads the stream's events after `history` and folds them in; the cache keeps the result. A
+   * store that does not have the history's version cannot have written it: the stream is loaded
+   * from the store instead.
+   */
+  const catchUp = (at: At, history: History) =>
+    streams.catchUp(at.streamId, history).pipe(
+      Effect.flatMap((latest) => latest.version < history.version ? streams.history(at.streamId) : Effect.succeed(latest)),
+      Effect.map((latest) => {
+        at.cache.set(owner, at.store, at.streamId, latest)
+        return latest
+      })
+    )
+
+  /**
+   * Decides on `history`. A history from the cache (`confirmed` false) may be behind the store: a
+   * decision to append is checked by the append's expected version, and one that appends nothing
+   * is made again on the store's latest history before it is reported.
+   */
+  const decideOn = (at: At, history: History, confirmed: boolean): Outcome => {
+    const commandId = at.trace?.commandId
+    if (commandId === undefined || !history.commandIds.has(commandId)) return settle(at, history, confirmed)
+    // The stream itself has the first outcome: what it holds is never stale.
+    return Effect.flatMap(
+      firstOutcome(at.streamId, commandId),
+      (first) => first === undefined ? settle(at, history, confirmed) : Effect.succeed(first)
+    )
   }
 
+  /** What a cached history would answer without appending, the store's latest one answers instead. */
+  const recheck = (at: At, history: History): Outcome => Effect.flatMap(catchUp(at, history), (latest) => decideOn(at, latest, true))
+
+  const settle = (at: At, history: History, confirmed: boolean): Outcome => {
+    const { command, streamId, trace } = at
+    const { state: before, version } = history
+    if (history.archived) return confirmed ? Effect.fail(new StreamClosed({ streamId, closure: "Archived" })) : recheck(at, history)
+    if (decider.isTerminal(before)) return confirmed ? Effect.fail(new StreamTerminated({ streamId, version })) : recheck(at, history)
+    const decided = Decider.transition(decider, command, before)
+    if (Result.isFailure(decided)) {
+      if (!confirmed) return recheck(at, history)
+      const rejection = decided.failure
+      return reporting(
+        at,
+        { _tag: "Rejected", streamId, command, state: before, version, rejection, trace },
+        Effect.fail(new CommandRejected({ streamId, rejection }))
+      )
+    }
+    const { events, state } = decided.success
+    const pending = events.length === 0 ? undefined : encode(streamId, events, trace)
+    if (!confirmed && (pending === undefined || Result.isFailure(pending))) return recheck(at, history)
+    const appended = pending === undefined
+      ? Effect.succeed<Handled<State, Event>>({ streamId, events: [], state, version })
+      : Result.isFailure(pending)
+      ? Effect.fail(pending.failure)
+      : Effect.matchEffect(at.store.append(streamId, pending.success, ExpectedVersion.exact(version)), {
+        onFailure: (error) => error._tag === "WrongExpectedVersion" ? conflicted(at, history, confirmed, error) : Effect.fail(error),
+        onSuccess: (result) => recorded(at, history, state, events, result)
+      })
+    // Inspections are built only when someone listens: these are on every command's path.
+    return at.inspector === undefined
+      ? appended
+      : reporting(at, { _tag: "Decided", streamId, command, state: before, version, events, trace }, appended)
+  }
+
+  /**
+   * The append found the stream moved. A decision made on a cached history is made again at once on
+   * the tail read now; one made on a history just loaded means another writer is contending: the
+   * command is tried again under the retry schedule (the first time at once), which a cache lets
+   * start from the tail read now.
+   */
+  const conflicted = (at: At, history: History, confirmed: boolean, error: WrongExpectedVersion): Outcome => {
+    const { streamId, trace } = at
+    const inspection: Inspector.Inspection = { _tag: "Conflicted", streamId, expected: history.version, actual: error.actual, trace }
+    const again = at.retrying
+      ? Effect.fail(error)
+      : Effect.retry(attempt(streamId, at.command, trace, true), { schedule: options.retry ?? defaultRetry, while: isConflict })
+    if (at.cache === StateCache.none) return reporting(at, inspection, again)
+    return reporting(at, inspection, Effect.flatMap(catchUp(at, history), (latest) => confirmed ? again : decideOn(at, latest, true)))
+  }
+
+  /** The events are recorded: the cache and the snapshot store learn the state after them. */
+  const recorded = (
+    at: At,
+    history: History,
+    state: State,
+    events: ReadonlyArray<Event>,
+    result: EventStoreModule.AppendResult
+  ): Outcome => {
+    const { streamId, trace } = at
+    const handled: Handled<State, Event> = {
+      streamId,
+      events: result.events.map(({ metadata, position, type, version }, i) => ({
+        streamId,
+        version,
+        position,
+        type,
+        data: events[i]!,
+        metadata
+      })),
+      state,
+      version: result.version
+    }
+    const keep = at.cache !== StateCache.none
+    const after: History | undefined = keep || snapshotting !== undefined
+      ? {
+        state,
+        version: result.version,
+        commandIds: trace?.commandId === undefined ? history.commandIds : new Set(history.commandIds).add(trace.commandId),
+        archived: false
+      }
+      : undefined
+    if (keep) at.cache.set(owner, at.store, streamId, after!)
+    const saved = snapshotting === undefined ? Effect.succeed(handled) : Effect.as(snapshotting.maybeSave(streamId, history.version, after!), handled)
+    return at.inspector === undefined ? saved : reporting(at, { _tag: "Appended", streamId, events: result.events, trace }, saved)
+  }
+
+  /** One attempt: the stream's history from the cache, or loaded from the store, and a decision on it. */
+  const attempt = (streamId: string, command: Command, trace: Envelope.Trace | undefined, retrying: boolean): Outcome =>
+    Effect.withFiber((fiber) => {
+      const inspector = fiber.getRef(Inspector.Inspector)
+      const at: At = {
+        streamId,
+        command,
+        trace,
+        retrying,
+        store: Context.get(fiber.context as Context.Context<EventStore>, EventStore),
+        cache: fiber.getRef(StateCache.StateCache),
+        inspector: inspector === Inspector.ignore ? undefined : inspector
+      }
+      const cached = at.cache.get(owner, at.store, streamId) as History | undefined
+      const decided = cached !== undefined
+        ? decideOn(at, cached, false)
+        : Effect.flatMap(streams.history(streamId), (history) => {
+          at.cache.set(owner, at.store, streamId, history)
+          return decideOn(at, history, true)
+        })
+      return retrying || at.inspector === undefined
+        ? decided
+        : reporting(at, { _tag: "CommandReceived", streamId, command, trace }, decided)
+    })
+
+  // The retry schedule is only set up once a first attempt has conflicted (see `conflicted`).
+  const handle = (command: Command, trace?: Envelope.Trace) => attempt(options.streamId(command), command, trace, false)
+
+  const handleResult = (command: Command, trace?: Envelope.Trace) =>
+    handle(command, trace).pipe(
+      Effect.map((handled): Result.Result<Handled<State, Event>, CommandRejected<Rejection>> => Result.succeed(handled)),
+      Effect.catchIf(
+        (error): error is CommandRejected<Rejection> => error._tag === "CommandRejected",
+        (rejected) => Effect.succeed(Result.fail(rejected))
+      )
+    )
+
+  const inProcess = { handle, handleResult, load: streams.load }
+  const { commandSchema } = options
+  if (commandSchema === undefined) return inProcess
+  const decodeCommand = commandDecoder(commandSchema)
   const handleUnknown = (input: unknown, trace?: Envelope.Trace) => {
     const command = decodeCommand(input)
     return Result.isSuccess(command) ? handle(command.success, trace) : Effect.fail(command.failure)
   }
-
-  return { handle, handleUnknown, load: streams.load }
+  return { ...inProcess, handleUnknown }
 }

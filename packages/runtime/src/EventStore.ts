@@ -528,30 +528,47 @@ export const admit = (
  *
  * @since 0.1.0
  */
-export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArray<Pending>, StoreError> => {
+export const validate = (streamId: string, events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArray<Pending>, StoreError> =>
+  Effect.suspend(() => Effect.fromResult(validateResult(streamId, events)))
+
+/**
+ * {@link validate} as a plain function: the snapshot of the events, or the {@link StoreError}. For
+ * a layer whose whole append is one synchronous step (the memory layer), so that checking costs no
+ * Effect step of its own.
+ *
+ * @example
+ * ```ts
+ * EventStore.validateResult("counter-1", [{ type: "Noted", data: {} }]) // Result.succeed([{ type: "Noted", data: {}, … }])
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const validateResult = (streamId: string, events: ReadonlyArray<Pending>): Result.Result<ReadonlyArray<Pending>, StoreError> => {
   if (typeof streamId !== "string" || streamId.length === 0) {
-    return Effect.fail(new StoreError({ operation: "append", reason: "the stream id is empty" }))
+    return Result.fail(new StoreError({ operation: "append", reason: "the stream id is empty" }))
   }
   const list = Plain.attempt(() => Array.from(events))
   if (!list.ok) {
-    return Effect.fail(new StoreError({ operation: "append", streamId, reason: Plain.threw("the events", list.refusal) }))
+    return Result.fail(new StoreError({ operation: "append", streamId, reason: Plain.threw("the events", list.refusal) }))
   }
+  const all = list.value
   const snapshots: Array<Pending> = []
-  for (const [i, event] of list.value.entries()) {
+  for (let i = 0; i < all.length; i++) {
+    const event = all[i]!
     const checked = check(event)
     const problem = Result.isFailure(checked)
       ? checked.failure
-      : closureOf(checked.success.type) !== undefined && i < list.value.length - 1
+      : i < all.length - 1 && closureOf(checked.success.type) !== undefined
       ? "it closes the stream, so it must be the last event of its append"
       : undefined
     if (problem !== undefined) {
       const type = Result.isSuccess(checked) ? checked.success.type : typeOf(event)
       const named = type === undefined ? "" : ` ("${type}")`
-      return Effect.fail(new StoreError({ operation: "append", streamId, reason: `event ${i + 1}${named}: ${problem}` }))
+      return Result.fail(new StoreError({ operation: "append", streamId, reason: `event ${i + 1}${named}: ${problem}` }))
     }
     snapshots.push((checked as Result.Success<Pending, string>).success)
   }
-  return Effect.succeed(snapshots)
+  return Result.succeed(snapshots)
 }
 
 /**
@@ -590,8 +607,8 @@ const typeOf = (event: Pending): string | undefined => {
 const check = (event: Pending): Result.Result<Pending, string> => {
   const read = Plain.attempt(() => snapshotOf(event))
   if (!read.ok) return Result.fail(Plain.threw("it", read.refusal))
-  const { snapshot, data } = read.value
-  const { type } = snapshot
+  const recordable = read.value
+  const { data, type } = recordable
   if (typeof type !== "string") return Result.fail("its type is not a string")
   if (type.length === 0) return Result.fail("its type is empty")
   if (isReserved(type) && closureOf(type) === undefined) {
@@ -610,13 +627,13 @@ const check = (event: Pending): Result.Result<Pending, string> => {
         : `its data is not JSON${path.length === 0 ? "" : ` at ${Plain.formatPath(path)}`}`
     )
   }
-  const recordable: Pending = { ...snapshot, data: copied.value }
+  recordable.data = copied.value
   if (isReserved(type) && (!isMarkerData(type, recordable.data) || (recordable.schemaVersion ?? 1) !== 1)) {
     return Result.fail(`it is a malformed life-cycle marker: its data must be exactly { _tag: "${type}" }, with no schema version`)
   }
-  const metadata = given(recordable)
   // Most appends bring no metadata of their own: skip the Schema check for them (it is on every append's path).
-  if (Object.keys(metadata).length === 0) return Result.succeed(recordable)
+  if (!bringsMetadata(recordable)) return Result.succeed(recordable)
+  const metadata = given(recordable)
   // A metadata value may be any object (a Proxy too): the check reads it, so it may throw.
   const decoded = Plain.attempt(() => {
     if (isGiven(metadata)) return undefined
@@ -630,19 +647,21 @@ const check = (event: Pending): Result.Result<Pending, string> => {
     : Result.fail(decoded.value)
 }
 
-/** Each field of an event read once (its trace too), into a plain record; its data still the caller's. */
-const snapshotOf = (event: Pending): { readonly snapshot: Omit<Pending, "data">; readonly data: unknown } => {
+/**
+ * Each field of an event read once (its trace too), into a plain record; its data still the
+ * caller's, until `check` puts the data's frozen copy in its place.
+ */
+const snapshotOf = (event: Pending): { -readonly [K in keyof Pending]: Pending[K] } => {
   const { data, eventId, recordedAt, schemaVersion, trace, type } = event
-  const { causationId, commandId, correlationId } = trace ?? {}
   return {
+    type,
     data,
-    snapshot: {
-      type,
-      eventId,
-      recordedAt,
-      schemaVersion,
-      trace: trace === undefined ? undefined : { causationId, commandId, correlationId }
-    }
+    eventId,
+    recordedAt,
+    schemaVersion,
+    trace: trace === undefined
+      ? undefined
+      : { causationId: trace.causationId, commandId: trace.commandId, correlationId: trace.correlationId }
   }
 }
 
@@ -656,15 +675,33 @@ const isGiven = Schema.is(Given)
 
 const decodeGiven = Schema.decodeUnknownResult(Given)
 
+/** Whether an event brings any metadata of its own (a schema version of 1 is none). */
+const bringsMetadata = ({ eventId, recordedAt, schemaVersion, trace }: Pending): boolean =>
+  eventId !== undefined || recordedAt !== undefined || (schemaVersion !== undefined && schemaVersion !== 1) ||
+  (trace !== undefined && (trace.correlationId !== undefined || trace.causationId !== undefined || trace.commandId !== undefined))
+
 /** The metadata an event brings, as it is recorded: the fields the writer set (schema version 1 left out). */
-const given = (event: Pending) => ({
-  ...(event.eventId === undefined ? {} : { eventId: event.eventId }),
-  ...(event.recordedAt === undefined ? {} : { recordedAt: event.recordedAt }),
-  ...(event.trace?.correlationId === undefined ? {} : { correlationId: event.trace.correlationId }),
-  ...(event.trace?.causationId === undefined ? {} : { causationId: event.trace.causationId }),
-  ...(event.trace?.commandId === undefined ? {} : { commandId: event.trace.commandId }),
-  ...(event.schemaVersion === undefined || event.schemaVersion === 1 ? {} : { schemaVersion: event.schemaVersion })
-})
+const given = (event: Pending): Partial<Envelope.Metadata> => {
+  const metadata: { -readonly [K in keyof Envelope.Metadata]?: Envelope.Metadata[K] } = {}
+  if (event.eventId !== undefined) metadata.eventId = event.eventId
+  if (event.recordedAt !== undefined) metadata.recordedAt = event.recordedAt
+  addTrace(metadata, event)
+  return metadata
+}
+
+/**
+ * Adds the ids of an event's trace, and its schema version above 1, to the metadata being built:
+ * only the fields that are set, in the order `Envelope.Metadata` lists them.
+ */
+const addTrace = (metadata: { -readonly [K in keyof Envelope.Metadata]?: Envelope.Metadata[K] }, event: Pending): void => {
+  const { schemaVersion, trace } = event
+  if (trace !== undefined) {
+    if (trace.correlationId !== undefined) metadata.correlationId = trace.correlationId
+    if (trace.causationId !== undefined) metadata.causationId = trace.causationId
+    if (trace.commandId !== undefined) metadata.commandId = trace.commandId
+  }
+  if (schemaVersion !== undefined && schemaVersion !== 1) metadata.schemaVersion = schemaVersion
+}
 
 /**
  * Checks a read range before anything is read, so that every layer answers a bad range with the
@@ -706,11 +743,38 @@ export const validateRange = (
  */
 export const stamp = (events: ReadonlyArray<Pending>): Effect.Effect<ReadonlyArray<Envelope.Metadata>> =>
   // On every append's path: read the fiber's Clock and Random directly rather than through a generator.
-  Effect.withFiber((fiber) => {
-    const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-    const random = fiber.getRef(Random.Random)
-    return Effect.succeed(events.map((event) => ({ eventId: event.eventId ?? uuid(random), recordedAt: now, ...given(event) })))
-  })
+  Effect.withFiber((fiber) => Effect.succeed(stampWith(fiber.getRef(Clock.Clock), fiber.getRef(Random.Random), events)))
+
+/**
+ * {@link stamp} with the `Clock` and `Random` already looked up (once per append): the time is read
+ * once for all the events, each event without an id gets a fresh UUID from `random`. For a layer
+ * whose whole append is one synchronous step (the memory layer); `stamp` is this in an Effect.
+ *
+ * @example
+ * ```ts
+ * Effect.withFiber((fiber) => Effect.succeed(EventStore.stampWith(fiber.getRef(Clock.Clock), fiber.getRef(Random.Random), events)))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const stampWith = (
+  clock: Clock.Clock,
+  random: Random.Random,
+  events: ReadonlyArray<Pending>
+): ReadonlyArray<Envelope.Metadata> => {
+  const now = clock.currentTimeMillisUnsafe()
+  const stamped: Array<Envelope.Metadata> = []
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!
+    const metadata: { -readonly [K in keyof Envelope.Metadata]?: Envelope.Metadata[K] } = {
+      eventId: event.eventId ?? uuid(random),
+      recordedAt: event.recordedAt ?? now
+    }
+    addTrace(metadata, event)
+    stamped.push(metadata as Envelope.Metadata)
+  }
+  return stamped
+}
 
 /**
  * The records of an admitted `appendMany`, for a layer to store: each batch's events at the versions
@@ -759,22 +823,20 @@ export const stampMany = (batches: ReadonlyArray<Batch>): Effect.Effect<Readonly
 const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
 
 /** 32 random bits from Effect's Random. */
-const word = (random: Random.Random) => Math.floor(random.nextDoubleUnsafe() * 0x100000000)
+const word = (random: Random.Random) => (random.nextDoubleUnsafe() * 0x100000000) >>> 0
 
-/** The hex digits of the bytes of `n`, most significant first, from byte `from` to byte `to` (exclusive). */
-const bytes = (n: number, from: number, to: number) => {
-  let text = ""
-  for (let i = from; i < to; i++) text += byteHex[(n >>> (24 - 8 * i)) & 0xff]
-  return text
-}
+/** The 8 hex digits of a 32-bit word. */
+const hex8 = (n: number) => byteHex[n >>> 24]! + byteHex[(n >>> 16) & 0xff]! + byteHex[(n >>> 8) & 0xff]! + byteHex[n & 0xff]!
 
-// RFC 4122 version 4 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, y in 8..b.
+/** The 4 hex digits of the low 16 bits of `n`. */
+const hex4 = (n: number) => byteHex[(n >>> 8) & 0xff]! + byteHex[n & 0xff]!
+
+// RFC 4122 version 4 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, y in 8..b: 122 random bits
+// from four words, the version and variant bits set in place.
 const uuid = (random: Random.Random): string => {
   const a = word(random)
   const b = word(random)
   const c = word(random)
   const d = word(random)
-  const version = byteHex[0x40 | ((b >>> 8) & 0x0f)]! + bytes(b, 3, 4)
-  const variant = byteHex[0x80 | ((c >>> 24) & 0x3f)]! + bytes(c, 1, 2)
-  return `${bytes(a, 0, 4)}-${bytes(b, 0, 2)}-${version}-${variant}-${bytes(c, 2, 4)}${bytes(d, 0, 4)}`
+  return `${hex8(a)}-${hex4(b >>> 16)}-${hex4((b & 0x0fff) | 0x4000)}-${hex4(((c >>> 16) & 0x3fff) | 0x8000)}-${hex4(c)}${hex8(d)}`
 }

@@ -71,12 +71,25 @@ export interface Service {
 }
 
 /**
- * The Inspector in the context; by default it ignores everything.
+ * The Inspector that ignores everything: the default. A reporter may skip building inspections
+ * when it finds this one in the context, as the CommandHandler does.
+ *
+ * @example
+ * ```ts
+ * Effect.withFiber((fiber) => Effect.succeed(fiber.getRef(Inspector.Inspector) === Inspector.ignore)) // true by default
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const ignore: Service = { inspect: () => Effect.void }
+
+/**
+ * The Inspector in the context; by default {@link ignore}.
  *
  * @since 0.1.0
  */
 export const Inspector: Context.Reference<Service> = Context.Reference<Service>("@chronicle/runtime/Inspector", {
-  defaultValue: () => ({ inspect: () => Effect.void })
+  defaultValue: () => ignore
 })
 
 /**

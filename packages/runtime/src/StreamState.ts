@@ -101,6 +101,11 @@ export interface StreamState<State, Services = EventStore> {
   readonly load: (streamId: string) => Effect.Effect<Loaded<State>, LoadError, Services>
   /** Like `load`, with the command ids handled on the stream and whether it is archived. */
   readonly history: (streamId: string) => Effect.Effect<History<State>, LoadError, Services>
+  /**
+   * Brings a history loaded earlier up to date: reads only the stream's events after
+   * `from.version` and folds them into it (no snapshot is read).
+   */
+  readonly catchUp: (streamId: string, from: History<State>) => Effect.Effect<History<State>, LoadError, EventStore>
 }
 
 /**
@@ -194,5 +199,5 @@ export function make<State, Event extends Codec.Tagged>(
   const load = (streamId: string) =>
     Effect.map(history(streamId), ({ state, version }): Loaded<State> => ({ state, version }))
 
-  return { load, history }
+  return { load, history, catchUp: replay }
 }

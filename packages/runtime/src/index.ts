@@ -22,6 +22,9 @@ export * as Appender from "./Appender.ts"
 /** Load, decide, append — with retries on conflict. */
 export * as CommandHandler from "./CommandHandler.ts"
 
+/** The last state and version of each stream a command handler saw, so it reads only the tail. */
+export * as StateCache from "./StateCache.ts"
+
 /** Keeps a projection's read model up to date from the store. */
 export * as Projector from "./Projector.ts"
 

@@ -17,7 +17,7 @@
  */
 import type { Envelope } from "@chronicle/core"
 import { EventStore, Pages } from "@chronicle/runtime"
-import { Effect, Layer, Result, Stream, SubscriptionRef } from "effect"
+import { Clock, Effect, Layer, PubSub, Random, Result, Stream, SubscriptionRef } from "effect"
 
 /**
  * Builds an empty in-memory store. Each call gives a new, independent store.
@@ -36,7 +36,7 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
 
   const tailOf = (streamId: string): EventStore.Tail => {
     const stream = streams.get(streamId)
-    return { version: stream?.length ?? 0, type: stream?.at(-1)?.type }
+    return stream === undefined ? { version: 0, type: undefined } : { version: stream.length, type: stream[stream.length - 1]!.type }
   }
 
   /** Records one admitted batch after the log's last event: a deep-frozen copy of each payload. */
@@ -81,31 +81,42 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
       : Result.succeed(batches.map((batch, i) => record(batch, starts.success[i]!, metadata[i]!)))
   }
 
-  // Write and head move in one step, so an interruption cannot leave subscribers behind the log,
-  // and subscribers see the whole write at once.
-  const commit = <A, E>(step: () => Result.Result<A, E>) =>
-    Effect.flatMap(SubscriptionRef.modify(head, () => [step(), log.length] as const), Effect.fromResult)
+  /**
+   * Runs a write and moves the head in one synchronous step, so nothing can come between them (no
+   * other fiber, no interruption) and subscribers see the whole write at once. The store is the
+   * head's only writer and writes it only here, synchronously, so it moves the ref as the ref's own
+   * `set` does (value, then publish), without taking the ref's lock, which orders effectful updates.
+   */
+  const commit = <A, E>(step: () => Result.Result<A, E>): Result.Result<A, E> => {
+    const result = step()
+    if (head.value !== log.length) {
+      head.value = log.length
+      PubSub.publishUnsafe(head.pubsub, log.length)
+    }
+    return result
+  }
 
   const appendMany: EventStore.Service["appendMany"] = (batches, options) =>
     // Validation hands back the batches with snapshots of their events: that is what is recorded.
     Effect.flatMap(EventStore.validateMany(batches, options), (checked) =>
       Effect.flatMap(EventStore.stampMany(checked), (metadata) =>
-        commit(() => write(checked, metadata, EventStore.positionCondition(options)))))
+        Effect.suspend(() => Effect.fromResult(commit(() => write(checked, metadata, EventStore.positionCondition(options)))))))
 
   // The one-batch case of `appendMany` (same checks, same record), without the bookkeeping of
-  // several batches: it is on every command's path.
-  const append: EventStore.Service["append"] = (streamId, events, expected) =>
-    // Validation hands back a snapshot of the events, their payloads frozen copies: that is what is recorded.
-    EventStore.validate(streamId, events).pipe(
-      Effect.flatMap((events) =>
-        Effect.flatMap(EventStore.stamp(events), (metadata) =>
-          commit(() => {
-            const batch = { streamId, events, expected }
-            const start = EventStore.admitBatch(batch, tailOf(streamId))
-            return Result.isFailure(start) ? Result.fail(start.failure) : Result.succeed(record(batch, start.success, metadata))
-          }))
-      )
-    )
+  // several batches: it is on every command's path, so it is one synchronous step, with the
+  // fiber's Clock and Random looked up once.
+  const append: EventStore.Service["append"] = (streamId, given, expected) =>
+    Effect.withFiber((fiber): ReturnType<EventStore.Service["append"]> => {
+      // Validation hands back a snapshot of the events, their payloads frozen copies: that is what is recorded.
+      const events = EventStore.validateResult(streamId, given)
+      if (Result.isFailure(events)) return Effect.fail(events.failure)
+      const metadata = EventStore.stampWith(fiber.getRef(Clock.Clock), fiber.getRef(Random.Random), events.success)
+      return Effect.fromResult(commit(() => {
+        const batch = { streamId, events: events.success, expected }
+        const start = EventStore.admitBatch(batch, tailOf(streamId))
+        return Result.isFailure(start) ? Result.fail(start.failure) : Result.succeed(record(batch, start.success, metadata))
+      }))
+    })
 
   const readLog: Pages.ReadPage<Envelope.Recorded, never> = (from, limit) =>
     Effect.sync(() => log.slice(from - 1, from - 1 + limit))

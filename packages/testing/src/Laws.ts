@@ -339,7 +339,7 @@ export const liveEqualsReplay = <Command, State, Event extends Codec.Tagged, Rej
   options: LiveEqualsReplayOptions<Command, State, Event, Rejection, LayerError>
 ): fc.IAsyncProperty<[ReadonlyArray<Command>]> => {
   const equals = options.equals ?? structural
-  const run = (handler: CommandHandler.CommandHandler<Command, State, Event, Rejection>, commands: ReadonlyArray<Command>) =>
+  const run = (handler: CommandHandler.InProcessHandler<Command, State, Event, Rejection>, commands: ReadonlyArray<Command>) =>
     Effect.gen(function*() {
       const live = new Map<string, CommandHandler.Loaded<State>>()
       for (const command of commands) {

@@ -76,7 +76,11 @@ interface Done {
  */
 export const copy = (value: unknown, mode: "json" | "loose", max: number): Outcome => {
   const strict = mode === "json"
-  const done = new Map<object, Done>()
+  // The containers visited: the root apart, and the others in a map made only when there are any
+  // (most payloads are one flat object, and the copy is on every append's path).
+  let root: object | undefined
+  let rootDone: Done | undefined
+  let done: Map<object, Done> | undefined
   // How many levels the value last visited nests: set by `visit` before it returns.
   let height = 0
   const visit = (value: unknown, depth: number): unknown => {
@@ -85,7 +89,7 @@ export const copy = (value: unknown, mode: "json" | "loose", max: number): Outco
       height = 0
       return value
     }
-    const seen = done.get(value)
+    const seen = value === root ? rootDone : done?.get(value)
     if (seen !== undefined) {
       // On the current path (a cycle), or nesting too deep from here.
       if (seen.height < 0 || depth + seen.height > max) {
@@ -103,7 +107,13 @@ export const copy = (value: unknown, mode: "json" | "loose", max: number): Outco
       return value
     }
     const entry: Done = { copy: undefined, height: -1 }
-    done.set(value, entry)
+    if (depth === 0) {
+      root = value
+      rootDone = entry
+    } else {
+      if (done === undefined) done = new Map()
+      done.set(value, entry)
+    }
     let levels = 0
     let result: unknown
     if (isArray) {
