@@ -10,9 +10,9 @@
  *     `EventStore.append` — the public API, so a new append path shows here unchanged.
  *   - Emmett 0.42: `appendToStream` with `expectedStreamVersion` (`peers/EmmettPostgres.ts`).
  *   - raw BEGIN/INSERT/COMMIT and raw autocommit INSERT: one `INSERT` of the row, in a transaction
- *     or alone, through `@effect/sql-pg`, into a table of the same shape as Chronicle's with the
- *     same unique `(stream_id, version)` (positions from an identity column): what PostgreSQL
- *     itself does for one row, the floor every event store stands on.
+ *     or alone, through `@effect/sql-pg`, into Chronicle's own `events` table (same columns, same
+ *     unique `(stream_id, version)`; positions from a sequence): what PostgreSQL itself does for
+ *     one row, the floor every event store stands on.
  * - **Commands.** At W = 16, bank-account deposits, each loaded, decided and appended: Chronicle's
  *   `CommandHandler` against Emmett's `DeciderCommandHandler` with the same `decide`/`evolve`.
  * - **Bulk import.** `LogFile.importLog` of a log of 50,000 events over 500 streams (runs of 10
@@ -216,8 +216,16 @@ const counted = (sql: SqlClient.SqlClient, table: Statement.Fragment) =>
       rows.map((row) => ({ streamId: row.stream_id, events: row.events, first: row.first, last: row.last }))
   )
 
-/** Fails unless each stream holds versions 1…n, n as given, and no other stream exists. */
-const verify = (side: string, streams: ReadonlyArray<StreamCount>, expected: ReadonlyMap<string, number>) => {
+/**
+ * Throws unless the log (its streams, counted) holds what was acknowledged: each stream of
+ * `expected` versions 1…n without a gap, n as given, and no other stream.
+ *
+ * @example
+ * ```ts
+ * PostgresScaling.checkLog("Emmett", await store.streams(), new Map([["account-0", 42]]))
+ * ```
+ */
+export const checkLog = (side: string, streams: ReadonlyArray<StreamCount>, expected: ReadonlyMap<string, number>): void => {
   const problems: Array<string> = []
   for (const stream of streams) {
     const n = expected.get(stream.streamId)
@@ -331,21 +339,18 @@ const emmettCommands = (on: Bench): Opener => async (connections) => {
   }
 }
 
-/** A raw table of the shape of Chronicle's `events`, on a fresh schema, with its own pool. */
+/**
+ * A raw table: Chronicle's own `events` table (`Postgres.migrate` on a fresh schema), its positions
+ * taken from a sequence (Chronicle's store hands them out under its head lock); with its own pool.
+ */
 const rawTable = async (on: Bench, connections: number) => {
   const schema = on.schema()
   const { sql } = on.admin
+  const positions = `${schema}.raw_positions`
+  await on.admin.run(Postgres.migrate({ schema }))
   await on.admin.run(Effect.andThen(
-    sql`CREATE SCHEMA ${sql(schema)}`,
-    sql`CREATE TABLE ${sql(schema)}.events (
-      position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      stream_id text NOT NULL,
-      version integer NOT NULL CHECK (version > 0),
-      type text NOT NULL,
-      data jsonb NOT NULL,
-      metadata jsonb NOT NULL,
-      CONSTRAINT events_stream_version UNIQUE (stream_id, version)
-    )`
+    sql`CREATE SEQUENCE ${sql(schema)}.raw_positions`,
+    sql`ALTER TABLE ${sql(schema)}.events ALTER COLUMN position SET DEFAULT nextval(${sql.literal(`'${positions}'`)})`
   ))
   const opened = await pool(on.url, connections)
   if (typeof opened === "string") throw new Error(opened)
@@ -383,7 +388,7 @@ const cell = async (open: Opener, side: string, writers: number, seconds: number
     await drive(0, { _tag: "Count", count: warmups })
     ;(globalThis as { gc?: () => void }).gc?.()
     const timed = await drive(warmups, { _tag: "Deadline", milliseconds: seconds * 1_000 })
-    verify(side, await opened.streams(), new Map(timed.counts.map((count, writer) => [streamOf(writer), warmups + count])))
+    checkLog(side, await opened.streams(), new Map(timed.counts.map((count, writer) => [streamOf(writer), warmups + count])))
     const operations = timed.counts.reduce((sum, count) => sum + count, 0)
     return { connections, operations, rate: Stats.rate(operations, timed.elapsed), latency: Latency.of(timed.durations) }
   } finally {
@@ -480,7 +485,7 @@ const imports = async (on: Bench, options: Options): Promise<ReadonlyArray<Impor
     for (const [side, load] of sides) {
       const { elapsed, events, streams } = await load(on, text)
       const expected = new Map(Array.from({ length: options.bulk.streams }, (_, i) => [streamOf(i), perStream]))
-      verify(side, await streams(), expected)
+      checkLog(side, await streams(), expected)
       await on.cleanup()
       options.log(`  run ${run}, bulk import, ${side}: ${Report.perSecond(Stats.rate(events, elapsed))}`)
       rates.set(side, [...(rates.get(side) ?? []), Stats.rate(events, elapsed)])
