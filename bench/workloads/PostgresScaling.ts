@@ -628,6 +628,9 @@ const notes = (s: Section) => [
   `pool: connections per side for the writers (Chronicle +1 for its listener); ${warmups} untimed warm-up operations per writer; every log verified after each cell`,
   ...s.imports.map((i) =>
     `bulk import of ${s.bulk.events.toLocaleString("en")} events over ${s.bulk.streams} streams, ${i.side}: ${range(i.rate)} events`),
+  ...(s.imports.length === 2
+    ? [`bulk import: Chronicle ÷ raw ${(s.imports[0]!.rate.median / s.imports[1]!.rate.median).toFixed(2)}×`]
+    : []),
   ...s.verdicts.map((v) => `target: ${v.target}: ${v.figure} — ${v.met ? "met" : "MISSED"}`)
 ]
 
