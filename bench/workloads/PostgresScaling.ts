@@ -574,7 +574,7 @@ export type Result = Section | Workload.Unavailable | Report.Failed
 export const run = async (options: Options): Promise<ReadonlyArray<Result>> => {
   const results: Array<Result> = []
   for (const server of options.servers) {
-    const line = `${work} (${server.label})`
+    const line = `${work}, on ${server.label}`
     const on = server.url === "" ? "no URL given (start a server with `export $(test/postgres/server.sh start)`)" : await bench(server.url)
     if (typeof on === "string") {
       results.push({ id, work: line, unavailable: on })
@@ -647,7 +647,7 @@ const markdownTable = (rows: ReadonlyArray<ReadonlyArray<string>>) => {
 const isSection = (result: Result): result is Section => "appends" in result
 
 const otherLine = (result: Workload.Unavailable | Report.Failed) =>
-  `${result.id} (${result.work}): ${"unavailable" in result ? `not available — ${result.unavailable}` : `FAILED: ${result.failed}`}`
+  `${result.id}: ${result.work}: ${"unavailable" in result ? `not available — ${result.unavailable}` : `FAILED: ${result.failed}`}`
 
 /**
  * The sections as plain text: per server, the append table, the command table, then the bulk
