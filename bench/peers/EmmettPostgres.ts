@@ -20,27 +20,19 @@ import { Result } from "effect"
 import pg from "pg"
 
 /** A bank-account event in Emmett's shape. */
-export interface EmmettEvent {
+interface EmmettEvent {
   readonly type: BankAccount.Event["_tag"]
   readonly data: Record<string, unknown>
 }
 
 /** A bank-account command in Emmett's shape. */
-export interface EmmettCommand {
+interface EmmettCommand {
   readonly type: BankAccount.Command["_tag"]
   readonly data: Record<string, unknown>
 }
 
-/**
- * A bank-account event (or command) as Emmett holds it: the tag as `type`, the fields as `data`.
- *
- * @example
- * ```ts
- * EmmettPostgres.toEmmett({ _tag: "Deposited", accountId: "1", amount: 5 })
- * // { type: "Deposited", data: { accountId: "1", amount: 5 } }
- * ```
- */
-export const toEmmett = <Tagged extends { readonly _tag: string }>({ _tag, ...data }: Tagged) => ({ type: _tag, data })
+// A bank-account event (or command) as Emmett holds it: the tag as `type`, the fields as `data`.
+const toEmmett = <Tagged extends { readonly _tag: string }>({ _tag, ...data }: Tagged) => ({ type: _tag, data })
 
 const fromEmmett = <Tagged>({ data, type }: { readonly type: string; readonly data: Record<string, unknown> }) =>
   ({ _tag: type, ...data }) as Tagged

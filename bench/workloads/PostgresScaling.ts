@@ -53,31 +53,53 @@ import type * as Workload from "../harness/Workload.ts"
 import * as Writers from "../harness/Writers.ts"
 import * as EmmettPostgres from "../peers/EmmettPostgres.ts"
 
-/** The id that selects the section: `npm run bench -- --only PGW`. */
+/**
+ * The id that selects the section.
+ *
+ * @example
+ * ```ts
+ * // npm run bench -- --only PGW
+ * if (selected(PostgresScaling.id)) await PostgresScaling.run(options)
+ * ```
+ */
 export const id = "PGW"
 
 /** The numbers of concurrent writers of the append cells. */
-export const writerCounts = [1, 4, 16, 64] as const
+const writerCounts = [1, 4, 16, 64] as const
 
 /** The writers of the command cells. */
-export const commandWriters = 16
+const commandWriters = 16
 
 /** The most connections a side's pool has for its writers. */
-export const maxConnections = 16
+const maxConnections = 16
 
 /** The pool size for W writers: W, at most {@link maxConnections}. */
-export const connectionsFor = (writers: number): number => Math.min(writers, maxConnections)
+const connectionsFor = (writers: number): number => Math.min(writers, maxConnections)
 
 /** Untimed appends (or commands) per writer before each timed cell. */
-export const warmups = 5
+const warmups = 5
 
-/** Timed seconds per cell: the whole section takes about three minutes. */
+/**
+ * Timed seconds per cell: the whole section takes about three minutes.
+ *
+ * @example
+ * ```ts
+ * PostgresScaling.run({ ...options, seconds: PostgresScaling.seconds * scale })
+ * ```
+ */
 export const seconds = 2
 
 /** Runs per cell; each figure is their median. */
-export const runs = 3
+const runs = 3
 
-/** The bulk import's log: 50,000 events over 500 streams. */
+/**
+ * The bulk import's log: 50,000 events over 500 streams.
+ *
+ * @example
+ * ```ts
+ * PostgresScaling.run({ ...options, bulk: PostgresScaling.bulkSize })
+ * ```
+ */
 export const bulkSize = { events: 50_000, streams: 500 } as const
 
 const bulkChunk = 5_000
@@ -556,7 +578,7 @@ const section = async (server: Server, on: Bench, options: Options): Promise<Sec
 }
 
 /** What the section does, in the words of a report line. */
-export const work = "W writers on W streams, one event per append with the exact expected version (PostgreSQL), " +
+const work = "W writers on W streams, one event per append with the exact expected version (PostgreSQL), " +
   "beside Emmett and raw inserts; commands at W = 16; a bulk import"
 
 /** The section on one server, or why it could not run or failed. */
