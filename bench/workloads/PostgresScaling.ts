@@ -140,6 +140,15 @@ export interface Import {
   readonly rate: Stats.Stats
 }
 
+/**
+ * Chronicle's rate ÷ Emmett's at one W, per run — the two ran back to back, so a run's ratio
+ * compares figures taken seconds apart — summarised over the runs.
+ */
+export interface Ratio {
+  readonly writers: number
+  readonly ratio: Stats.Stats
+}
+
 /** A target and whether it was met. */
 export interface Verdict {
   readonly target: string
@@ -153,7 +162,11 @@ export interface Section {
   readonly server: string
   readonly seconds: number
   readonly appends: ReadonlyArray<Cell>
+  /** Chronicle ÷ Emmett of the append cells, by W. */
+  readonly appendRatios: ReadonlyArray<Ratio>
   readonly commands: ReadonlyArray<Cell>
+  /** Chronicle ÷ Emmett of the command cells. */
+  readonly commandRatios: ReadonlyArray<Ratio>
   readonly imports: ReadonlyArray<Import>
   readonly bulk: { readonly events: number; readonly streams: number }
   readonly verdicts: ReadonlyArray<Verdict>
@@ -519,33 +532,48 @@ const imports = async (on: Bench, options: Options): Promise<ReadonlyArray<Impor
 /** Today's Chronicle figures at W = 16 and 64 (issue 17), times 5: the targets. */
 const fiveTimesToday: ReadonlyArray<readonly [number, number]> = [[16, 701 * 5], [64, 378 * 5]]
 
-const verdictsOf = (appends: ReadonlyArray<Cell>, commands: ReadonlyArray<Cell>): ReadonlyArray<Verdict> => {
-  const find = (list: ReadonlyArray<Cell>, side: string, writers: number) => list.find((c) => c.side === side && c.writers === writers)
-  const verdicts: Array<Verdict> = []
-  const ratio = (list: ReadonlyArray<Cell>, writers: number, what: string) => {
-    const chronicle = find(list, "Chronicle", writers)
-    const emmett = find(list, "Emmett", writers)
-    if (chronicle === undefined || emmett === undefined) return
-    const value = chronicle.rate.median / emmett.rate.median
-    verdicts.push({ target: `${what} at W = ${writers}: Chronicle ≥ 1.0× Emmett`, figure: `${value.toFixed(2)}×`, met: value >= 1 })
-  }
-  for (const w of writerCounts) ratio(appends, w, "appends")
-  for (const [w, target] of fiveTimesToday) {
-    const chronicle = find(appends, "Chronicle", w)
-    if (chronicle !== undefined) {
-      verdicts.push({
-        target: `appends at W = ${w}: Chronicle ≥ ${target.toLocaleString("en")}/s (5× today's ${(target / 5).toLocaleString("en")})`,
-        figure: Report.perSecond(chronicle.rate.median),
-        met: chronicle.rate.median >= target
-      })
-    }
-  }
-  const tail = find(appends, "Chronicle", 64)
-  if (tail !== undefined) {
-    verdicts.push({ target: "appends at W = 64: Chronicle's p99 < 200 ms", figure: Report.milliseconds(tail.latency.p99), met: tail.latency.p99 < 200 })
-  }
-  ratio(commands, commandWriters, "commands")
-  return verdicts
+const cellOf = (list: ReadonlyArray<Cell>, side: string, writers: number) =>
+  list.find((c) => c.side === side && c.writers === writers)
+
+const ratiosOf = (list: ReadonlyArray<Cell>): ReadonlyArray<Ratio> =>
+  [...new Set(list.map((c) => c.writers))].flatMap((writers) => {
+    const chronicle = cellOf(list, "Chronicle", writers)
+    const emmett = cellOf(list, "Emmett", writers)
+    if (chronicle === undefined || emmett === undefined) return []
+    return [{ writers, ratio: Stats.of(chronicle.rate.samples.map((rate, run) => rate / emmett.rate.samples[run]!)) }]
+  })
+
+const times = (stats: Stats.Stats) => `${stats.median.toFixed(2)}× [${stats.min.toFixed(2)}–${stats.max.toFixed(2)}]`
+
+const verdictsOf = (
+  appends: ReadonlyArray<Cell>,
+  appendRatios: ReadonlyArray<Ratio>,
+  commandRatios: ReadonlyArray<Ratio>
+): ReadonlyArray<Verdict> => {
+  const versusEmmett = (what: string) => ({ ratio, writers }: Ratio): Verdict => ({
+    target: `${what} at W = ${writers}: Chronicle ≥ 1.0× Emmett`,
+    figure: times(ratio),
+    met: ratio.median >= 1
+  })
+  const faster = fiveTimesToday.flatMap(([writers, target]) => {
+    const chronicle = cellOf(appends, "Chronicle", writers)
+    return chronicle === undefined ? [] : [{
+      target: `appends at W = ${writers}: Chronicle ≥ ${target.toLocaleString("en")}/s (5× today's ${(target / 5).toLocaleString("en")})`,
+      figure: Report.perSecond(chronicle.rate.median),
+      met: chronicle.rate.median >= target
+    }]
+  })
+  const tail = cellOf(appends, "Chronicle", 64)
+  return [
+    ...appendRatios.map(versusEmmett("appends")),
+    ...faster,
+    ...(tail === undefined ? [] : [{
+      target: "appends at W = 64: Chronicle's p99 < 200 ms",
+      figure: Report.milliseconds(tail.latency.p99),
+      met: tail.latency.p99 < 200
+    }]),
+    ...commandRatios.map(versusEmmett("commands"))
+  ]
 }
 
 const section = async (server: Server, on: Bench, options: Options): Promise<Section> => {
@@ -565,15 +593,19 @@ const section = async (server: Server, on: Bench, options: Options): Promise<Sec
   const commands = await cells([["Chronicle", chronicleCommands(on)], ["Emmett", emmettCommands(on)]], [commandWriters], on, options)
   options.log(`${id}: bulk import`)
   const imported = await imports(on, options)
+  const appendRatios = ratiosOf(appends)
+  const commandRatios = ratiosOf(commands)
   return {
     id,
     server: `${shown(server.url)} (${server.label})`,
     seconds: options.seconds,
     appends,
+    appendRatios,
     commands,
+    commandRatios,
     imports: imported,
     bulk: options.bulk,
-    verdicts: verdictsOf(appends, commands)
+    verdicts: verdictsOf(appends, appendRatios, commandRatios)
   }
 }
 
@@ -620,38 +652,35 @@ const range = (stats: Stats.Stats) =>
 const latency = (c: Cell) => `${Report.milliseconds(c.latency.p50)} / ${Report.milliseconds(c.latency.p99)}`
 
 const tables = (s: Section) => {
-  const of = (list: ReadonlyArray<Cell>, side: string, w: number) => list.find((c) => c.side === side && c.writers === w)
-  const ratio = (list: ReadonlyArray<Cell>, w: number) => {
-    const chronicle = of(list, "Chronicle", w)
-    const emmett = of(list, "Emmett", w)
-    return chronicle === undefined || emmett === undefined ? "" : `${(chronicle.rate.median / emmett.rate.median).toFixed(2)}×`
-  }
-  const block = (list: ReadonlyArray<Cell>, unit: string) => {
+  const block = (list: ReadonlyArray<Cell>, ratios: ReadonlyArray<Ratio>, unit: string) => {
     const names = [...new Set(list.map((c) => c.side))]
     const writers = [...new Set(list.map((c) => c.writers))]
     return [
       ["W", "pool", ...names.flatMap((side) => [`${side} ${unit}/s`, "p50 / p99"]), "Chronicle ÷ Emmett"],
-      ...writers.map((w) => [
-        `${w}`,
-        `${of(list, names[0]!, w)?.connections ?? ""}`,
-        ...names.flatMap((side) => {
-          const c = of(list, side, w)
-          return c === undefined ? ["", ""] : [range(c.rate), latency(c)]
-        }),
-        ratio(list, w)
-      ])
+      ...writers.map((w) => {
+        const ratio = ratios.find((r) => r.writers === w)?.ratio
+        return [
+          `${w}`,
+          `${cellOf(list, names[0]!, w)?.connections ?? ""}`,
+          ...names.flatMap((side) => {
+            const c = cellOf(list, side, w)
+            return c === undefined ? ["", ""] : [range(c.rate), latency(c)]
+          }),
+          ratio === undefined ? "" : times(ratio)
+        ]
+      })
     ]
   }
-  return { appends: block(s.appends, "events"), commands: block(s.commands, "commands") }
+  return { appends: block(s.appends, s.appendRatios, "events"), commands: block(s.commands, s.commandRatios, "commands") }
 }
 
 const notes = (s: Section) => [
-  `${s.id} on ${s.server}: ${Number(s.seconds.toFixed(2))} s per cell, median of ${runs} runs [min–max]; p50 / p99: each append's (or command's) latency, median over the runs; ` +
+  `${s.id} on ${s.server}: ${Number(s.seconds.toFixed(2))} s per cell, median of ${runs} runs [min–max]; Chronicle ÷ Emmett: per run (back to back), median [min–max]; p50 / p99: each append's (or command's) latency, median over the runs; ` +
   `pool: connections per side for the writers (Chronicle +1 for its listener); ${warmups} untimed warm-up operations per writer; every log verified after each cell`,
   ...s.imports.map((i) =>
     `bulk import of ${s.bulk.events.toLocaleString("en")} events over ${s.bulk.streams} streams, ${i.side}: ${range(i.rate)} events`),
   ...(s.imports.length === 2
-    ? [`bulk import: Chronicle ÷ raw ${(s.imports[0]!.rate.median / s.imports[1]!.rate.median).toFixed(2)}×`]
+    ? [`bulk import: Chronicle ÷ raw ${times(Stats.of(s.imports[0]!.rate.samples.map((rate, run) => rate / s.imports[1]!.rate.samples[run]!)))} (per run)`]
     : []),
   ...s.verdicts.map((v) => `target: ${v.target}: ${v.figure} — ${v.met ? "met" : "MISSED"}`)
 ]
