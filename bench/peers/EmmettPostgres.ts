@@ -85,6 +85,9 @@ export interface Store {
  */
 export const open = async (url: string, connections: number): Promise<Store> => {
   const pool = new pg.Pool({ connectionString: url, max: connections })
+  // An idle connection that the server ends (its database dropped after the runs) is discarded by
+  // the pool; a query on it fails on its own. Without a listener, `pg` would crash the process.
+  pool.on("error", () => {})
   const eventStore = getPostgreSQLEventStore(url, { connectionOptions: { pool } })
   await eventStore.schema.migrate()
   return {
