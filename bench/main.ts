@@ -24,6 +24,10 @@
  * (`<id>-<side>-<n>.cpuprofile`, `.chromium.cpuprofile` for W5), to summarise with
  * `bench/profile.ts` — figures taken while profiling are not the benchmark's.
  *
+ * PGW (`--only PGW`, also part of `PG`): PostgreSQL writer scaling beside Emmett's PostgreSQL store
+ * and raw inserts (`workloads/PostgresScaling.ts`), on `DATABASE_URL` and, given `--durable-url`
+ * (or `DURABLE_DATABASE_URL`), again on a durable server; its own section of the report.
+ *
  * Run it with `node --expose-gc` (as the npm script does) so each timed run starts after a
  * garbage collection.
  */
@@ -40,6 +44,7 @@ import * as AppendRate from "./workloads/AppendRate.ts"
 import * as CommandHandling from "./workloads/CommandHandling.ts"
 import * as IndexedDb from "./workloads/IndexedDb.ts"
 import * as Postgres from "./workloads/Postgres.ts"
+import * as PostgresScaling from "./workloads/PostgresScaling.ts"
 import * as ProjectionRebuild from "./workloads/ProjectionRebuild.ts"
 import * as Snapshots from "./workloads/Snapshots.ts"
 import * as StreamFold from "./workloads/StreamFold.ts"
@@ -52,7 +57,8 @@ const { values } = parseArgs({
     scale: { type: "string", default: "1" },
     heap: { type: "string", default: "20000,200000" },
     peers: { type: "string", default: "all" },
-    profile: { type: "boolean", default: false }
+    profile: { type: "boolean", default: false },
+    "durable-url": { type: "string" }
   }
 })
 
@@ -113,6 +119,19 @@ if (typeof (globalThis as { gc?: unknown }).gc !== "function") {
 const rows: Array<Report.Row> = []
 for (const [id, make] of node) if (selected(id)) rows.push(await measure(await make()))
 
+const durableUrl = values["durable-url"] ?? process.env["DURABLE_DATABASE_URL"]
+const scaling = selected(PostgresScaling.id)
+  ? await PostgresScaling.run({
+    servers: [
+      { url: process.env["DATABASE_URL"] ?? "", label: "DATABASE_URL" },
+      ...(durableUrl === undefined ? [] : [{ url: durableUrl, label: "durable: fsync and synchronous_commit on" }])
+    ],
+    seconds: PostgresScaling.seconds * scale,
+    bulk: { events: scaled(PostgresScaling.bulkSize.events, 1_000), streams: PostgresScaling.bulkSize.streams },
+    log: (line) => console.error(line)
+  })
+  : []
+
 const browserIds = IndexedDb.ids.filter(selected)
 const browserSize: IndexedDb.Size = {
   single: scaled(IndexedDb.size.single),
@@ -157,8 +176,9 @@ const report: Report.Report = {
 }
 
 mkdirSync(directory, { recursive: true })
-writeFileSync(new URL("latest.json", directory), `${JSON.stringify(report, null, 2)}\n`)
-writeFileSync(new URL("latest.md", directory), `${Report.markdown(report)}\n`)
-console.log(Report.text(report))
+const scalingPart = (text: string) => scaling.length === 0 ? "" : `\n\n${text}`
+writeFileSync(new URL("latest.json", directory), `${JSON.stringify({ ...report, scaling }, null, 2)}\n`)
+writeFileSync(new URL("latest.md", directory), `${Report.markdown(report)}${scalingPart(PostgresScaling.markdown(scaling))}\n`)
+console.log(`${Report.text(report)}${scalingPart(PostgresScaling.text(scaling))}`)
 console.log(`\nwritten: bench-results/latest.json, bench-results/latest.md`)
-if (rows.some((row) => "failed" in row)) process.exitCode = 1
+if ([...rows, ...scaling].some((row) => "failed" in row)) process.exitCode = 1

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL for Chronicle's tests and CI: one cluster per port in a temporary
-# directory, listening on 127.0.0.1 only, trust authentication, no durability (fsync off).
+# directory, listening on 127.0.0.1 only, trust authentication, no durability (fsync off) unless
+# created with --durable (fsync, synchronous_commit and full_page_writes on, as in production: for
+# benchmarks of durable commits, e.g. `npm run bench -- --only PGW --durable-url …`).
 #
-#   test/postgres/server.sh start   [--port 55432] [--no-install]   # prints DATABASE_URL=postgres://…
+#   test/postgres/server.sh start   [--port 55432] [--no-install] [--durable]   # prints DATABASE_URL=postgres://…
 #   test/postgres/server.sh stop    [--port 55432]                  # stops it, keeps its data
 #   test/postgres/server.sh destroy [--port 55432]                  # stops it and deletes its data
 #
 # `start` installs Debian's PostgreSQL with apt when no server binaries are found (unless
 # --no-install), creates the cluster on first use, starts it if it is not running and creates the
-# database `chronicle`. Only the DATABASE_URL=… line goes to stdout, so CI can write
+# database `chronicle`. --durable applies when the cluster is created (an existing cluster keeps its
+# settings: destroy it first). Only the DATABASE_URL=… line goes to stdout, so CI can write
 #   export "$(test/postgres/server.sh start)"
 # Run as root, the server runs as the `postgres` user (the one the Debian package creates).
 set -euo pipefail
@@ -17,10 +20,12 @@ command=${1:-start}
 shift || true
 port=55432
 install=1
+durability=off
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=$2; shift 2 ;;
     --no-install) install=0; shift ;;
+    --durable) durability=on; shift ;;
     *) echo "server.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -68,9 +73,9 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 200
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durability
+synchronous_commit = $durability
+full_page_writes = $durability
 EOF
     fi
     if ! running; then
@@ -91,7 +96,7 @@ EOF
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: server.sh start|stop|destroy [--port N] [--no-install]" >&2
+    echo "usage: server.sh start|stop|destroy [--port N] [--no-install] [--durable]" >&2
     exit 2
     ;;
 esac
