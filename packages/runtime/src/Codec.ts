@@ -143,34 +143,30 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  */
 export const eventDecoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
   const decode = Compiled.jsonDecoder(schema)
-  const failure = (recorded: Envelope.Recorded, schemaVersion: number, reason: string) =>
-    Result.fail(
-      new EventDecodeError({
-        streamId: recorded.streamId,
-        version: recorded.version,
-        position: recorded.position,
-        type: recorded.type,
-        schemaVersion,
-        reason
-      })
-    )
+  const failed = (recorded: Envelope.Recorded, schemaVersion: number, reason: string) =>
+    new EventDecodeError({
+      streamId: recorded.streamId,
+      version: recorded.version,
+      position: recorded.position,
+      type: recorded.type,
+      schemaVersion,
+      reason
+    })
   return (recorded: Envelope.Recorded): Result.Result<Event, EventDecodeError> => {
     const schemaVersion = recorded.metadata.schemaVersion ?? 1
     const current = Upcaster.upcast(upcasters, recorded.type, schemaVersion, recorded.data)
     if (Result.isFailure(current)) {
       const cause = current.failure
-      return failure(
+      return Result.fail(failed(
         recorded,
         schemaVersion,
         cause._tag === "UnknownVersion"
           ? `schema version ${schemaVersion} is unknown here (the current version is ${cause.current})`
           : `the upcaster from version ${cause.step} to ${cause.step + 1} failed: ${cause.reason}`
-      )
+      ))
     }
-    const event = decode(current.success)
-    return Result.isSuccess(event)
-      ? Result.succeed(event.success)
-      : failure(recorded, schemaVersion, Issues.format(event.failure, current.success))
+    // A success passes through as it is: no second Result per record.
+    return Result.mapError(decode(current.success), (issue) => failed(recorded, schemaVersion, Issues.format(issue, current.success)))
   }
 }
 
