@@ -20,7 +20,7 @@ const imports = (text: string) => [...text.matchAll(/^import .* from "([^"]+)"/g
 const allowed: Record<string, ReadonlyArray<string>> = {
   core: ["effect"],
   examples: ["effect", "@chronicle/core"],
-  runtime: ["effect", "@chronicle/core"],
+  runtime: ["effect", "effect/schema/SchemaJITCompiler", "@chronicle/core"],
   "store-memory": ["effect", "@chronicle/core", "@chronicle/runtime"],
   "store-indexeddb": ["effect", "idb", "@chronicle/core", "@chronicle/runtime"],
   "store-postgres": ["effect", "effect/sql", "@effect/sql-pg", "@chronicle/core", "@chronicle/runtime"],

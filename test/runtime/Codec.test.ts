@@ -51,10 +51,11 @@ describe("Codec", () => {
     assert.deepInclude(failure.failure, { _tag: "EventDecodeError", streamId: "s", version: 4, position: 4, schemaVersion: 1 })
   })
 
-  it("decoder and eventDecoder decode a record read again afresh: they remember nothing about record objects", () => {
-    const decoders: ReadonlyArray<(record: Envelope.Recorded) => Result.Result<unknown, Codec.EventDecodeError>> = [
+  it("decoder, eventDecoder and historyDecoder decode a record read again afresh: they remember nothing about record objects", () => {
+    const decoders: ReadonlyArray<(record: Envelope.Recorded) => Result.Result<unknown, Codec.EventDecodeError | EventStore.StreamClosed>> = [
       Codec.eventDecoder(BankAccount.Event),
-      Codec.decoder(BankAccount.Event)
+      Codec.decoder(BankAccount.Event),
+      Codec.historyDecoder(BankAccount.Event)
     ]
     for (const decode of decoders) {
       const record = recorded(1, { _tag: "Deposited", accountId: "a", amount: 1 })

@@ -51,10 +51,13 @@ export const none: Upcasters = {}
  */
 export const currentVersion = (upcasters: Upcasters, type: string): number => stepsOf(upcasters, type).length + 1
 
+const noSteps: ReadonlyArray<Upcaster> = []
+
 // An own-property lookup: an event type such as "constructor" or "toString" must not find what every
-// object inherits from Object.prototype.
+// object inherits from Object.prototype. Called for every record read: a type without upcasters
+// allocates nothing.
 const stepsOf = (upcasters: Upcasters, type: string): ReadonlyArray<Upcaster> =>
-  Object.hasOwn(upcasters, type) ? upcasters[type]! : []
+  Object.hasOwn(upcasters, type) ? upcasters[type]! : noSteps
 
 /**
  * Why a payload could not be brought to the current shape.

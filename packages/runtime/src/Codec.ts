@@ -13,6 +13,7 @@ import { Envelope, Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, Stream } from "effect"
 import type { Array as Arr } from "effect"
 import { archivedType, deletedType, isReserved, type Pending, StreamClosed } from "./EventStore.ts"
+import * as Compiled from "./internal/compiled.ts"
 import * as Issues from "./internal/issues.ts"
 import * as Plain from "./internal/plain.ts"
 
@@ -127,6 +128,11 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  * schema version, then decoded by the Schema), or an {@link EventDecodeError} naming where the
  * record sits. Folds that need only the events use it and build no envelope.
  *
+ * Every record is decoded, whichever layer it comes from and however often it is read: nothing is
+ * remembered about record objects. The Schema's decoder is compiled on its first use (effect's JIT
+ * compiler, where the platform allows it), so decoding a long history costs little more than
+ * checking it; a record that does not decode is reported with the Schema's own issue.
+ *
  * @example
  * ```ts
  * const decodeEvent = Codec.eventDecoder(BankAccount.Event)
@@ -136,51 +142,31 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  * @since 0.1.0
  */
 export const eventDecoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
-  const decode = Schema.decodeUnknownResult(Schema.toCodecJson(schema))
+  const decode = Compiled.jsonDecoder(schema)
+  const failed = (recorded: Envelope.Recorded, schemaVersion: number, reason: string) =>
+    new EventDecodeError({
+      streamId: recorded.streamId,
+      version: recorded.version,
+      position: recorded.position,
+      type: recorded.type,
+      schemaVersion,
+      reason
+    })
   return (recorded: Envelope.Recorded): Result.Result<Event, EventDecodeError> => {
     const schemaVersion = recorded.metadata.schemaVersion ?? 1
-    const failure = (reason: string) =>
-      Result.fail(
-        new EventDecodeError({
-          streamId: recorded.streamId,
-          version: recorded.version,
-          position: recorded.position,
-          type: recorded.type,
-          schemaVersion,
-          reason
-        })
-      )
     const current = Upcaster.upcast(upcasters, recorded.type, schemaVersion, recorded.data)
     if (Result.isFailure(current)) {
       const cause = current.failure
-      return failure(
+      return Result.fail(failed(
+        recorded,
+        schemaVersion,
         cause._tag === "UnknownVersion"
           ? `schema version ${schemaVersion} is unknown here (the current version is ${cause.current})`
           : `the upcaster from version ${cause.step} to ${cause.step + 1} failed: ${cause.reason}`
-      )
+      ))
     }
-    const event = decode(current.success)
-    return Result.isSuccess(event) ? Result.succeed(event.success) : failure(Issues.format(event.failure.issue, current.success))
-  }
-}
-
-/**
- * `decodeEvent`, remembering the event of each record object it decoded. Stored records never
- * change, so a layer that hands out the same record objects again (the memory layer, loading a
- * stream at every command) gets each one decoded once; failures are not remembered. On a first
- * read (any record of a durable layer) the table costs more than it saves, so only the loading of
- * stream histories, which reads the same records again and again, uses it.
- */
-const remembering = <Event>(
-  decodeEvent: (recorded: Envelope.Recorded) => Result.Result<Event, EventDecodeError>
-) => {
-  const decoded = new WeakMap<Envelope.Recorded, Event>()
-  return (recorded: Envelope.Recorded): Result.Result<Event, EventDecodeError> => {
-    const cached = decoded.get(recorded)
-    if (cached !== undefined) return Result.succeed(cached)
-    const event = decodeEvent(recorded)
-    if (Result.isSuccess(event)) decoded.set(recorded, event.success)
-    return event
+    // A success passes through as it is: no second Result per record.
+    return Result.mapError(decode(current.success), (issue) => failed(recorded, schemaVersion, Issues.format(issue, current.success)))
   }
 }
 
@@ -207,10 +193,7 @@ export const decoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
 /**
  * Makes the decoder of one stream's records as a replay meets them: an archive marker gives
  * `undefined` (it ends the events, it is not one), a tombstone fails with `StreamClosed` (the stream
- * was deleted), any other record gives its decoded event (see {@link eventDecoder}). Stream
- * histories are loaded again and again (at every command), so it remembers the event of each record
- * object it decoded: a layer that hands out the same objects again (the memory layer) gets each
- * decoded once.
+ * was deleted), any other record gives its decoded event (see {@link eventDecoder}).
  *
  * @example
  * ```ts
@@ -224,7 +207,7 @@ export const historyDecoder = <Event extends Tagged>(
   schema: EventSchema<Event>,
   upcasters: Upcaster.Upcasters = Upcaster.none
 ) => {
-  const decodeEvent = remembering(eventDecoder(schema, upcasters))
+  const decodeEvent = eventDecoder(schema, upcasters)
   const ended = Result.succeed(undefined)
   return (recorded: Envelope.Recorded): Result.Result<Event | undefined, EventDecodeError | StreamClosed> =>
     recorded.type === archivedType
