@@ -75,7 +75,10 @@ const reservedReason = `its type is reserved: types starting with "$" are the st
 /**
  * Makes the encoder of a Schema: domain events in, events ready to append out (tagged with their
  * type's current schema version, given the domain's upcasters), or the first event that does not
- * encode — a domain event of a reserved type (`EventStore.isReserved`) does not.
+ * encode — a domain event of a reserved type (`EventStore.isReserved`) does not. Where the Schema's
+ * JSON form of a valid event is the event itself (flat tagged structs of strings, finite numbers,
+ * booleans and literals, as most domains have), an event the Schema accepts exactly is encoded as
+ * its frozen JSON copy, with no Schema pass; anything else goes through the Schema.
  *
  * @example
  * ```ts
