@@ -14,6 +14,7 @@ import { Data, Effect, Result, Schema, Stream } from "effect"
 import type { Array as Arr } from "effect"
 import { archivedType, deletedType, isReserved, type Pending, StreamClosed } from "./EventStore.ts"
 import * as Compiled from "./internal/compiled.ts"
+import * as Identity from "./internal/identity.ts"
 import * as Issues from "./internal/issues.ts"
 import * as Plain from "./internal/plain.ts"
 
@@ -75,7 +76,10 @@ const reservedReason = `its type is reserved: types starting with "$" are the st
 /**
  * Makes the encoder of a Schema: domain events in, events ready to append out (tagged with their
  * type's current schema version, given the domain's upcasters), or the first event that does not
- * encode — a domain event of a reserved type (`EventStore.isReserved`) does not.
+ * encode — a domain event of a reserved type (`EventStore.isReserved`) does not. Where the Schema's
+ * JSON form of a valid event is the event itself (flat tagged structs of strings, finite numbers,
+ * booleans and literals, as most domains have), an event the Schema accepts exactly is encoded as
+ * its frozen JSON copy, with no Schema pass; anything else goes through the Schema.
  *
  * @example
  * ```ts
@@ -86,21 +90,39 @@ const reservedReason = `its type is reserved: types starting with "$" are the st
  * @since 0.1.0
  */
 export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
-  const encode = Schema.encodeResult(Schema.toCodecJson(schema))
+  const codec = Schema.toCodecJson(schema)
+  const encode = Schema.encodeResult(codec)
+  // Defined when the Schema's JSON form of a valid event is the event itself (see `internal/identity`).
+  const exact = Identity.compile(codec.ast)
+  const pendingOf = (streamId: string, type: string, data: unknown, trace: Envelope.Trace | undefined): Result.Result<Pending, EventEncodeError> =>
+    isReserved(type)
+      ? Result.fail(new EventEncodeError({ streamId, type, reason: reservedReason }))
+      : Result.succeed({ type, data, trace, schemaVersion: Upcaster.currentVersion(upcasters, type) })
   /** Encodes an event already read into a plain copy. */
   const encodePlain = (streamId: string, event: Event, trace: Envelope.Trace | undefined): Result.Result<Pending, EventEncodeError> => {
     const type = event._tag
-    if (isReserved(type)) return Result.fail(new EventEncodeError({ streamId, type, reason: reservedReason }))
+    if (isReserved(type)) return pendingOf(streamId, type, undefined, trace)
     const data = encode(event)
     return Result.isFailure(data)
       ? Result.fail(new EventEncodeError({ streamId, type, reason: Issues.format(data.failure.issue, event) }))
-      : Result.succeed({ type, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, type) })
+      : pendingOf(streamId, type, data.success, trace)
   }
   /**
    * An event may hold anything a decider put there (a getter, a Proxy): it is read once, into a
    * plain copy, which is what is encoded, and what throws while it is read is an EventEncodeError.
+   * Where the JSON form is the event itself, the copy is a frozen JSON one, and when the Schema
+   * accepts it exactly it is the encoded form as it is; otherwise the Schema encodes (and says
+   * what is wrong).
    */
   const encodeOne = (streamId: string, event: Event, trace: Envelope.Trace | undefined): Result.Result<Pending, EventEncodeError> => {
+    if (exact !== undefined) {
+      const json = Plain.copy(event, "json", Envelope.maxDepth)
+      const accepted = json.ok && Plain.attempt(() => exact(json.value))
+      if (accepted !== false && accepted.ok && accepted.value) {
+        const data = (json as { readonly value: Event }).value
+        return pendingOf(streamId, data._tag, data, trace)
+      }
+    }
     const copied = Plain.copy(event, "loose", Envelope.maxDepth)
     const encoded = copied.ok ? Plain.attempt(() => encodePlain(streamId, copied.value as Event, trace)) : copied
     if (encoded.ok) return encoded.value

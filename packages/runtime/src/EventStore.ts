@@ -820,23 +820,40 @@ export const stampMany = (batches: ReadonlyArray<Batch>): Effect.Effect<Readonly
     ? Effect.map(stamp(batches[0]!.events), (metadata) => [metadata])
     : Effect.forEach(batches, (batch) => stamp(batch.events))
 
-const byteHex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
+/** The character codes of the hex digits 0–f. */
+const hexCodes = Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0))
+
+const dash = "-".charCodeAt(0)
 
 /** 32 random bits from Effect's Random. */
 const word = (random: Random.Random) => (random.nextDoubleUnsafe() * 0x100000000) >>> 0
 
-/** The 8 hex digits of a 32-bit word. */
-const hex8 = (n: number) => byteHex[n >>> 24]! + byteHex[(n >>> 16) & 0xff]! + byteHex[(n >>> 8) & 0xff]! + byteHex[n & 0xff]!
-
-/** The 4 hex digits of the low 16 bits of `n`. */
-const hex4 = (n: number) => byteHex[(n >>> 8) & 0xff]! + byteHex[n & 0xff]!
+/** Writes the low `count` hex digits of `n` into `codes` from `at`. */
+const putHex = (codes: Array<number>, at: number, n: number, count: number): void => {
+  for (let i = at + count - 1; i >= at; i--) {
+    codes[i] = hexCodes[n & 15]!
+    n >>>= 4
+  }
+}
 
 // RFC 4122 version 4 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, y in 8..b: 122 random bits
-// from four words, the version and variant bits set in place.
+// from four words, the version and variant bits set in place. Built from character codes in one
+// call: a string concatenated from pieces is a tree of them, which every record would keep alive.
 const uuid = (random: Random.Random): string => {
   const a = word(random)
   const b = word(random)
   const c = word(random)
   const d = word(random)
-  return `${hex8(a)}-${hex4(b >>> 16)}-${hex4((b & 0x0fff) | 0x4000)}-${hex4(((c >>> 16) & 0x3fff) | 0x8000)}-${hex4(c)}${hex8(d)}`
+  const codes = new Array<number>(36)
+  putHex(codes, 0, a, 8)
+  codes[8] = dash
+  putHex(codes, 9, b >>> 16, 4)
+  codes[13] = dash
+  putHex(codes, 14, (b & 0x0fff) | 0x4000, 4)
+  codes[18] = dash
+  putHex(codes, 19, ((c >>> 16) & 0x3fff) | 0x8000, 4)
+  codes[23] = dash
+  putHex(codes, 24, c, 4)
+  putHex(codes, 28, d, 8)
+  return String.fromCharCode.apply(null, codes)
 }
