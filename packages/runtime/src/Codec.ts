@@ -12,7 +12,7 @@
 import { Envelope, Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, Stream } from "effect"
 import type { Array as Arr } from "effect"
-import { archivedType, deletedType, isReserved, type Pending, StreamClosed } from "./EventStore.ts"
+import { archivedType, deletedType, encodedWithOf, isReserved, type Pending, StreamClosed } from "./EventStore.ts"
 import * as Compiled from "./internal/compiled.ts"
 import * as Issues from "./internal/issues.ts"
 import * as Plain from "./internal/plain.ts"
@@ -94,7 +94,7 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
     const data = encode(event)
     return Result.isFailure(data)
       ? Result.fail(new EventEncodeError({ streamId, type, reason: Issues.format(data.failure.issue, event) }))
-      : Result.succeed({ type, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, type) })
+      : Result.succeed({ type, data: data.success, trace, schemaVersion: Upcaster.currentVersion(upcasters, type), encodedWith: schema })
   }
   /**
    * An event may hold anything a decider put there (a getter, a Proxy): it is read once, into a
@@ -133,6 +133,13 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  * compiler, where the platform allows it), so decoding a long history costs little more than
  * checking it; a record that does not decode is reported with the Schema's own issue.
  *
+ * One record needs no decoding: one an in-memory layer keeps, frozen, with this very Schema as the
+ * one that encoded it (`EventStore.encodedWithOf`), in the current schema version, when the Schema's
+ * JSON form and its decoded form are the same (no transformation anywhere: no dates, bigints,
+ * optional keys or classes). Its payload is what this Schema's encoding produced and cannot have
+ * changed since, so decoding it would give it back as it is: it is the event. Records read from
+ * storage (IndexedDB, PostgreSQL, an imported file) never carry a Schema and are always decoded.
+ *
  * @example
  * ```ts
  * const decodeEvent = Codec.eventDecoder(BankAccount.Event)
@@ -143,6 +150,12 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  */
 export const eventDecoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
   const decode = Compiled.jsonDecoder(schema)
+  // The Schema whose own encodings are taken as they are, if its JSON form is its decoded form.
+  const trusted = Compiled.isJsonIdentity(schema) ? schema : undefined
+  // Without upcasters every type is at version 1: no lookup per record.
+  const currentVersion = Object.keys(upcasters).length === 0
+    ? () => 1
+    : (type: string) => Upcaster.currentVersion(upcasters, type)
   const failed = (recorded: Envelope.Recorded, schemaVersion: number, reason: string) =>
     new EventDecodeError({
       streamId: recorded.streamId,
@@ -154,6 +167,11 @@ export const eventDecoder = <Event extends Tagged>(schema: EventSchema<Event>, u
     })
   return (recorded: Envelope.Recorded): Result.Result<Event, EventDecodeError> => {
     const schemaVersion = recorded.metadata.schemaVersion ?? 1
+    // Encoded by this Schema, in the current version, and kept frozen in this process: the payload is the event.
+    if (
+      trusted !== undefined && encodedWithOf(recorded) === trusted &&
+      schemaVersion === currentVersion(recorded.type)
+    ) return Result.succeed(recorded.data as Event)
     const current = Upcaster.upcast(upcasters, recorded.type, schemaVersion, recorded.data)
     if (Result.isFailure(current)) {
       const cause = current.failure

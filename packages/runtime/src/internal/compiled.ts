@@ -14,7 +14,7 @@
  *
  * @internal
  */
-import { Result, Schema, SchemaIssue, SchemaParser } from "effect"
+import { Result, Schema, SchemaAST, SchemaIssue, SchemaParser } from "effect"
 import * as SchemaJITCompiler from "effect/schema/SchemaJITCompiler"
 
 /**
@@ -37,4 +37,14 @@ export const jsonDecoder = <A>(
       throw error
     }
   }
+}
+
+/**
+ * Whether `schema`'s JSON codec decodes a valid input to the same value: no transformation anywhere
+ * in it (the encoded and the decoded form of its AST are its AST itself), so that a payload this
+ * Schema encoded is already its decoded event.
+ */
+export const isJsonIdentity = (schema: Schema.Top): boolean => {
+  const { ast } = Schema.toCodecJson(schema)
+  return SchemaAST.toEncoded(ast) === ast && SchemaAST.toType(ast) === ast
 }
