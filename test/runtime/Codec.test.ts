@@ -25,7 +25,8 @@ describe("Codec", () => {
       type: "Stamped",
       data: { _tag: "Stamped", at: "2026-11-24T12:00:00.000Z", tags: ["a"] },
       trace: { correlationId: "c" },
-      schemaVersion: 1
+      schemaVersion: 1,
+      encodedWith: Stamped
     })
     const decoded = Result.getOrThrow(Codec.decoder(Stamped)(recorded(1, JSON.parse(JSON.stringify(pending?.data)))))
     assert.isTrue(Schema.toEquivalence(Stamped)(decoded.data, event))

@@ -12,7 +12,7 @@
 import { Envelope, Upcaster } from "@chronicle/core"
 import { Data, Effect, Result, Schema, Stream } from "effect"
 import type { Array as Arr } from "effect"
-import { archivedType, deletedType, isReserved, type Pending, StreamClosed } from "./EventStore.ts"
+import { archivedType, deletedType, encodedWithOf, isReserved, type Pending, StreamClosed } from "./EventStore.ts"
 import * as Compiled from "./internal/compiled.ts"
 import * as Identity from "./internal/identity.ts"
 import * as Issues from "./internal/issues.ts"
@@ -97,7 +97,7 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
   const pendingOf = (streamId: string, type: string, data: unknown, trace: Envelope.Trace | undefined): Result.Result<Pending, EventEncodeError> =>
     isReserved(type)
       ? Result.fail(new EventEncodeError({ streamId, type, reason: reservedReason }))
-      : Result.succeed({ type, data, trace, schemaVersion: Upcaster.currentVersion(upcasters, type) })
+      : Result.succeed({ type, data, trace, schemaVersion: Upcaster.currentVersion(upcasters, type), encodedWith: schema })
   /** Encodes an event already read into a plain copy. */
   const encodePlain = (streamId: string, event: Event, trace: Envelope.Trace | undefined): Result.Result<Pending, EventEncodeError> => {
     const type = event._tag
@@ -155,6 +155,13 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  * compiler, where the platform allows it), so decoding a long history costs little more than
  * checking it; a record that does not decode is reported with the Schema's own issue.
  *
+ * One record needs no decoding: one an in-memory layer keeps, frozen, with this very Schema as the
+ * one that encoded it (`EventStore.encodedWithOf`), in the current schema version, when the Schema's
+ * JSON form of a valid event is the event itself (flat structs of strings, finite numbers, booleans
+ * and literals, and tagged unions of those: see `internal/identity`). Its payload is what this Schema's encoding produced and cannot have
+ * changed since, so decoding it would give it back as it is: it is the event. Records read from
+ * storage (IndexedDB, PostgreSQL, an imported file) never carry a Schema and are always decoded.
+ *
  * @example
  * ```ts
  * const decodeEvent = Codec.eventDecoder(BankAccount.Event)
@@ -165,6 +172,12 @@ export const encoder = <Event extends Tagged>(schema: EventSchema<Event>, upcast
  */
 export const eventDecoder = <Event extends Tagged>(schema: EventSchema<Event>, upcasters: Upcaster.Upcasters = Upcaster.none) => {
   const decode = Compiled.jsonDecoder(schema)
+  // The Schema whose own encodings are taken as they are, if its JSON form is its decoded form.
+  const trusted = Identity.compile(Schema.toCodecJson(schema).ast) === undefined ? undefined : schema
+  // Without upcasters every type is at version 1: no lookup per record.
+  const currentVersion = Object.keys(upcasters).length === 0
+    ? () => 1
+    : (type: string) => Upcaster.currentVersion(upcasters, type)
   const failed = (recorded: Envelope.Recorded, schemaVersion: number, reason: string) =>
     new EventDecodeError({
       streamId: recorded.streamId,
@@ -176,6 +189,11 @@ export const eventDecoder = <Event extends Tagged>(schema: EventSchema<Event>, u
     })
   return (recorded: Envelope.Recorded): Result.Result<Event, EventDecodeError> => {
     const schemaVersion = recorded.metadata.schemaVersion ?? 1
+    // Encoded by this Schema, in the current version, and kept frozen in this process: the payload is the event.
+    if (
+      trusted !== undefined && encodedWithOf(recorded) === trusted &&
+      schemaVersion === currentVersion(recorded.type)
+    ) return Result.succeed(recorded.data as Event)
     const current = Upcaster.upcast(upcasters, recorded.type, schemaVersion, recorded.data)
     if (Result.isFailure(current)) {
       const cause = current.failure

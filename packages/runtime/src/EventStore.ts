@@ -54,7 +54,52 @@ export interface Pending {
   readonly eventId?: string | undefined
   /** Keeps an event's time of recording when a log is imported; new events get the `Clock`'s. */
   readonly recordedAt?: number | undefined
+  /**
+   * The Schema whose JSON codec produced `data` (`Codec.encoder` sets it). A store that keeps its
+   * records in this process's memory, frozen, keeps this with the record ({@link encodedWithOf}),
+   * so that a reader decoding with the same Schema object need not check again what that Schema
+   * produced. A reference cannot be serialised: no imported or stored record ever carries one.
+   */
+  readonly encodedWith?: Schema.Top | undefined
 }
+
+/**
+ * The key under which an in-memory record keeps the Schema that encoded its payload: a symbol, not
+ * enumerable, so JSON, spreads and equality never see it.
+ *
+ * @since 0.1.0
+ */
+export const encodedWith: unique symbol = Symbol("@chronicle/runtime/EventStore/encodedWith")
+
+/**
+ * Gives a record about to be frozen the Schema its payload was encoded with (see
+ * {@link Pending.encodedWith}); a record without one is left as it is. In-memory layers call it as
+ * they record; layers that store records elsewhere never do, since what is read back from storage
+ * may have been changed there.
+ *
+ * @example
+ * ```ts
+ * const recorded = Object.freeze(EventStore.keepEncodedWith({ ...fields }, pending.encodedWith))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const keepEncodedWith = <R extends Envelope.Recorded>(recorded: R, schema: Schema.Top | undefined): R =>
+  schema === undefined ? recorded : Object.defineProperty(recorded, encodedWith, { value: schema })
+
+/**
+ * The Schema a record's payload was encoded with, when an in-memory layer kept it
+ * ({@link keepEncodedWith}); `undefined` for every other record.
+ *
+ * @example
+ * ```ts
+ * EventStore.encodedWithOf(recorded) === BankAccount.Event // written through Codec.encoder(BankAccount.Event)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const encodedWithOf = (recorded: Envelope.Recorded): Schema.Top | undefined =>
+  (recorded as { readonly [encodedWith]?: Schema.Top })[encodedWith]
 
 /**
  * What an accepted append wrote.
@@ -652,13 +697,14 @@ const check = (event: Pending): Result.Result<Pending, string> => {
  * caller's, until `check` puts the data's frozen copy in its place.
  */
 const snapshotOf = (event: Pending): { -readonly [K in keyof Pending]: Pending[K] } => {
-  const { data, eventId, recordedAt, schemaVersion, trace, type } = event
+  const { data, encodedWith, eventId, recordedAt, schemaVersion, trace, type } = event
   return {
     type,
     data,
     eventId,
     recordedAt,
     schemaVersion,
+    encodedWith,
     trace: trace === undefined
       ? undefined
       : { causationId: trace.causationId, commandId: trace.commandId, correlationId: trace.correlationId }

@@ -45,15 +45,17 @@ export const make: Effect.Effect<EventStore.Service> = Effect.gen(function*() {
     actual: number,
     metadata: ReadonlyArray<Envelope.Metadata>
   ): EventStore.AppendResult => {
+    // Each record keeps the Schema its payload was encoded with (if any): frozen here, in this
+    // process, its payload cannot change, so a reader with the same Schema need not check it again.
     const recorded = events.map((event, i): Envelope.Recorded =>
-      Object.freeze({
+      Object.freeze(EventStore.keepEncodedWith({
         streamId,
         version: actual + i + 1,
         position: log.length + i + 1,
         type: event.type,
         data: event.data,
         metadata: Object.freeze(metadata[i]!)
-      })
+      }, event.encodedWith))
     )
     // Append in place: readers only ever get copies (slices), so no one sees the array grow. One
     // push per event: spreading a batch into one call overflows the stack past ~100,000 arguments.
