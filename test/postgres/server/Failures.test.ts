@@ -125,6 +125,8 @@ describePostgres("PostgreSQL failures", () => {
       const sql = yield* SqlClient.SqlClient
       const listener = sql<{ readonly pid: number }>`
         SELECT pid FROM pg_stat_activity WHERE application_name = ${name} AND query LIKE 'LISTEN%'`
+      // The watcher listens from its first subscription on, once the subscriber's fiber has started.
+      yield* waitForRow(listener)
       const [before] = yield* listener
       yield* sql`SELECT pg_terminate_backend(${before!.pid})`
       yield* waitForRow(sql`SELECT 1 WHERE NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = ${before!.pid})`)
