@@ -6,6 +6,8 @@
  * after a batch of the same `appendMany` that moves the stream first. Each case gets a stream of
  * its own, whose tail is written directly; the store's answer (its result, or its refusal naming
  * stream and versions) must be what `EventStore.admit` decides, and a refused case writes nothing.
+ * The cases are appended one at a time, so a case of one batch takes the append function's path for
+ * one append of one batch, and a case of two batches its general path: both are held to the rules.
  */
 import { ExpectedVersion } from "@chronicle/core"
 import { EventStore } from "@chronicle/runtime"

@@ -125,6 +125,8 @@ describePostgres("PostgreSQL failures", () => {
       const sql = yield* SqlClient.SqlClient
       const listener = sql<{ readonly pid: number }>`
         SELECT pid FROM pg_stat_activity WHERE application_name = ${name} AND query LIKE 'LISTEN%'`
+      // The watcher listens from its first subscription on, once the subscriber's fiber has started.
+      yield* waitForRow(listener)
       const [before] = yield* listener
       yield* sql`SELECT pg_terminate_backend(${before!.pid})`
       yield* waitForRow(sql`SELECT 1 WHERE NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = ${before!.pid})`)
@@ -134,6 +136,25 @@ describePostgres("PostgreSQL failures", () => {
       assert.deepStrictEqual(notes(delivered), ["one", "two"])
       const [after] = yield* listener
       assert.notStrictEqual(after?.pid, before!.pid, "another connection listens")
+    }))
+
+  live("an instance that only writes does not listen; its first subscription listens and hears the other instances", () =>
+    Effect.gen(function*() {
+      const schema = yield* scratchSchema
+      const name = applicationName()
+      const watcher = yield* instance(schema, { applicationName: name })
+      const writer = yield* instance(schema)
+      yield* watcher.store.append("s", [noted("one")], ExpectedVersion.noStream)
+      const sql = yield* SqlClient.SqlClient
+      const listeners = sql<{ readonly pid: number }>`
+        SELECT pid FROM pg_stat_activity WHERE application_name = ${name} AND query LIKE 'LISTEN%'`
+      assert.lengthOf(yield* listeners, 0, "an instance that only wrote holds no listening connection")
+      const subscriber = yield* watcher.store.subscribe().pipe(Stream.take(2), Stream.runCollect, Effect.forkChild)
+      yield* waitForRow(listeners)
+      // Announced by the other instance: only the watcher's notification tells it.
+      yield* writer.store.append("s", [noted("two")], ExpectedVersion.exact(1))
+      const delivered = yield* Fiber.join(subscriber).pipe(Effect.timeout("10 seconds"))
+      assert.deepStrictEqual(notes(delivered), ["one", "two"])
     }))
 
   live("a serialization failure (a SERIALIZABLE caller raced another append) is a transient StoreError; nothing is written", () =>

@@ -127,6 +127,9 @@ const migrations: ReadonlyArray<Migration> = [
  * `test/postgres/AppendRules.test.ts` holds this SQL to case by case — and either all the append's
  * events are inserted, at consecutive positions and versions, or none. A refused append leaves the
  * others of the call alone. One `pg_notify` of the new last position goes out at commit.
+ *
+ * A call of one append of one batch — what a lone writer sends — takes a shorter path to the same
+ * outcome: one indexed read of the stream's last event, the checks as plain conditions, one insert.
  */
 const appendFunction = (sql: SqlClient.SqlClient, { append, events, head }: Tables) =>
   sql`CREATE OR REPLACE FUNCTION ${append}(appends jsonb, channel text) RETURNS jsonb
@@ -138,9 +141,52 @@ const appendFunction = (sql: SqlClient.SqlClient, { append, events, head }: Tabl
     outcome jsonb;
     outcomes jsonb[] := '{}';
     written int8;
+    batch jsonb;
+    stream text;
+    tail_version int4;
+    tail_type text;
   BEGIN
     SELECT position INTO start_position FROM ${head} FOR UPDATE;
     end_position := start_position;
+    -- The common case, one append of one batch (a lone writer's append): the same rules, checked
+    -- with one indexed tail lookup and plain conditions instead of the general statement's window
+    -- functions, whose planning is most of a call's time.
+    IF jsonb_array_length(appends) = 1 AND jsonb_array_length(appends->0->'batches') = 1 THEN
+      one := appends->0;
+      IF jsonb_typeof(one->'position') = 'number' AND (one->>'position')::int8 <> start_position THEN
+        RETURN jsonb_build_array(jsonb_build_object('position', start_position));
+      END IF;
+      batch := one->'batches'->0;
+      stream := batch->>'streamId';
+      SELECT e.version, e.type INTO tail_version, tail_type FROM ${events} AS e
+        WHERE e.stream_id = stream ORDER BY e.version DESC LIMIT 1;
+      tail_version := coalesce(tail_version, 0);
+      IF NOT coalesce(CASE batch->'expected'->>'_tag'
+        WHEN 'Any' THEN true
+        WHEN 'NoStream' THEN tail_version = 0
+        WHEN 'StreamExists' THEN tail_version > 0
+        WHEN 'Exact' THEN batch->'expected'->'version' = to_jsonb(tail_version)
+      END, false) THEN
+        RETURN jsonb_build_array(jsonb_build_object('conflict', 0, 'actual', tail_version));
+      END IF;
+      IF tail_type = '$StreamDeleted' THEN
+        RETURN jsonb_build_array(jsonb_build_object('closed', 0, 'closure', 'Deleted'));
+      END IF;
+      IF tail_type = '$StreamArchived' AND EXISTS (
+        SELECT FROM jsonb_array_elements(batch->'events') AS e(x) WHERE e.x->>'type' IS DISTINCT FROM '$StreamDeleted'
+      ) THEN
+        RETURN jsonb_build_array(jsonb_build_object('closed', 0, 'closure', 'Archived'));
+      END IF;
+      INSERT INTO ${events} (position, stream_id, version, type, data, metadata)
+        SELECT start_position + e.j, stream, tail_version + e.j, e.x->>'type', e.x->'data', e.x->'metadata'
+        FROM jsonb_array_elements(batch->'events') WITH ORDINALITY AS e(x, j);
+      GET DIAGNOSTICS written = ROW_COUNT;
+      IF written > 0 THEN
+        UPDATE ${head} SET position = start_position + written;
+        PERFORM pg_notify(channel, (start_position + written)::text);
+      END IF;
+      RETURN jsonb_build_array(jsonb_build_object('last', start_position, 'starts', jsonb_build_array(tail_version)));
+    END IF;
     FOR one IN SELECT value FROM jsonb_array_elements(appends) LOOP
       IF jsonb_typeof(one->'position') = 'number' AND (one->>'position')::int8 <> end_position THEN
         outcomes := outcomes || jsonb_build_object('position', end_position);
