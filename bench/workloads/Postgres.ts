@@ -5,19 +5,19 @@
  *
  * - Chronicle: the same programs as the memory workloads (`CommandHandler.handle`, `load`,
  *   `EventStore.append`) on a `PostgresEventStore`.
- * - Baseline: the statements of `store-postgres`'s `internal/events.ts`, written out by hand. An
- *   append is one READ COMMITTED transaction: `UPDATE head … RETURNING position` (the head lock),
- *   the stream's last version, the version check (a mismatch rolls back), one `INSERT … FROM
- *   unnest(…)` with its `pg_notify`. A read is keyset pages of 1,024 by version, until a short page;
- *   the fold is a `for` loop over the rows with the same `evolve`, without Schema decoding.
+ * - Baseline: hand-written statements in the layout the store used before its one-statement
+ *   append (kept as the reference it was measured against). An append is one READ COMMITTED
+ *   transaction: `UPDATE head … RETURNING position` (the head lock), the stream's last version, the
+ *   version check (a mismatch rolls back), one `INSERT … FROM unnest(…)` with its `pg_notify`. A
+ *   read is keyset pages of 1,024 by version, until a short page; the fold is a `for` loop over the
+ *   rows with the same `evolve`, without Schema decoding.
  *
  * Each repetition of W1-pg and W4-pg, on each side, gets a fresh schema (migrated while preparing,
  * untimed, dropped before the next repetition is prepared and after the workload). W2-pg reads one
  * schema filled once. The database is `DATABASE_URL`; when it is not set or cannot be reached the
  * workloads are reported unavailable with the reason.
  *
- * Sizes are far below the memory workloads' (an append is a few round trips, ~600/s on a small
- * machine), so that the PostgreSQL part of the benchmark takes a minute or two; each line says so.
+ * Sizes are far below the memory workloads' (an append is a round trip), so that the PostgreSQL part of the benchmark takes a minute or two; each line says so.
  */
 import { BankAccount } from "@chronicle/examples"
 import { EventStore } from "@chronicle/runtime"
