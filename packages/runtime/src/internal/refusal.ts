@@ -17,7 +17,8 @@ export const TaggedRefusal = <Tag extends string>(tag: Tag): ReturnType<typeof D
   const Base = Data.TaggedError(tag)
   class Refusal extends Base<Record<string, unknown>> {
     constructor(args: Record<string, unknown>) {
-      const limit = Error.stackTraceLimit
+      // V8's property (declared by Node's types only, so read through Reflect for every platform).
+      const limit: unknown = Reflect.get(Error, "stackTraceLimit")
       // Reflect.set rather than an assignment: where the host froze it, it is left as it is.
       Reflect.set(Error, "stackTraceLimit", 0)
       super(args)
