@@ -1,5 +1,6 @@
 import { ProcessManager, Saga } from "@chronicle/core"
 import { assert, describe, it } from "@effect/vitest"
+import { pipe } from "effect"
 import fc from "fast-check"
 
 /**
@@ -155,6 +156,16 @@ describe("ProcessManager", () => {
           return inner === undefined ? [] : [inner]
         }))
       )
+    }))
+  })
+
+  it("the combinators are dual: piped, they build the same process", () => {
+    fc.assert(fc.property(processes, processes, events, (left, right, inputs) => {
+      const f = (event: number) => event % 3 === 0 ? undefined : event - 1
+      const g = (command: string) => `${command}!`
+      const piped = pipe(left, ProcessManager.combine(right), ProcessManager.mapEvent(f), ProcessManager.mapCommand(g))
+      const direct = ProcessManager.mapCommand(ProcessManager.mapEvent(ProcessManager.combine(left, right), f), g)
+      assert.deepStrictEqual(ProcessManager.run(piped, inputs), ProcessManager.run(direct, inputs))
     }))
   })
 })

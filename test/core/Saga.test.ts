@@ -1,5 +1,6 @@
 import { Saga } from "@chronicle/core"
 import { assert, describe, it } from "@effect/vitest"
+import { pipe } from "effect"
 import fc from "fast-check"
 
 /** Sagas over integer events, reacting with arbitrary (but fixed) lists of string commands. */
@@ -83,5 +84,15 @@ describe("Saga", () => {
       [{ _tag: "OrderPlaced", orderId: "o-1" } as const, { _tag: "OrderPaid", orderId: "o-1" } as const].flatMap(restaurant.react),
       [{ _tag: "PrepareOrder", orderId: "o-1" }, { _tag: "SendReceipt", orderId: "o-1" }]
     )
+  })
+
+  it("the combinators are dual: piped, they build the same saga", () => {
+    fc.assert(fc.property(sagas, sagas, events, (left, right, inputs) => {
+      const f = (event: number) => event % 3 === 0 ? undefined : event + 1
+      const g = (command: string) => `${command}!`
+      const piped = pipe(left, Saga.combine(right), Saga.mapEvent(f), Saga.mapCommand(g))
+      const direct = Saga.mapCommand(Saga.mapEvent(Saga.combine(left, right), f), g)
+      assert.deepStrictEqual(reactions(piped, inputs), reactions(direct, inputs))
+    }))
   })
 })

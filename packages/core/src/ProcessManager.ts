@@ -25,10 +25,12 @@
  * replay of the same events decides the same commands, whatever the time of the replay.
  *
  * Combinators: {@link fromSaga} (a stateless process), {@link combine} (two processes on the same
- * events), {@link mapEvent} and {@link mapCommand}.
+ * events), {@link mapEvent} and {@link mapCommand}; these three are dual:
+ * `ProcessManager.mapCommand(process, f)` or `pipe(process, ProcessManager.mapCommand(f))`.
  *
  * @since 0.1.0
  */
+import { Function } from "effect"
 import type { Saga } from "./Saga.ts"
 
 /**
@@ -169,11 +171,22 @@ export const fromSaga = <Event, Command>(saga: Saga<Event, Command>): ProcessMan
  * ```ts
  * const both = ProcessManager.combine(payment, ProcessManager.fromSaga(kitchen))
  * // state: [payment's state, undefined]
+ * pipe(payment, ProcessManager.combine(ProcessManager.fromSaga(kitchen))) // the same
  * ```
  *
  * @since 0.1.0
  */
-export const combine = <EventLeft, StateLeft, CommandLeft, EventRight, StateRight, CommandRight>(
+export const combine: {
+  <EventRight, StateRight, CommandRight>(
+    right: ProcessManager<EventRight, StateRight, CommandRight>
+  ): <EventLeft, StateLeft, CommandLeft>(
+    left: ProcessManager<EventLeft, StateLeft, CommandLeft>
+  ) => ProcessManager<EventLeft & EventRight, readonly [StateLeft, StateRight], CommandLeft | CommandRight>
+  <EventLeft, StateLeft, CommandLeft, EventRight, StateRight, CommandRight>(
+    left: ProcessManager<EventLeft, StateLeft, CommandLeft>,
+    right: ProcessManager<EventRight, StateRight, CommandRight>
+  ): ProcessManager<EventLeft & EventRight, readonly [StateLeft, StateRight], CommandLeft | CommandRight>
+} = Function.dual(2, <EventLeft, StateLeft, CommandLeft, EventRight, StateRight, CommandRight>(
   left: ProcessManager<EventLeft, StateLeft, CommandLeft>,
   right: ProcessManager<EventRight, StateRight, CommandRight>
 ): ProcessManager<EventLeft & EventRight, readonly [StateLeft, StateRight], CommandLeft | CommandRight> => ({
@@ -184,7 +197,7 @@ export const combine = <EventLeft, StateLeft, CommandLeft, EventRight, StateRigh
   ],
   evolve: ([stateLeft, stateRight], event) => [step(left, event, stateLeft).state, step(right, event, stateRight).state],
   isTerminal: ([stateLeft, stateRight]) => left.isTerminal(stateLeft) && right.isTerminal(stateRight)
-})
+}))
 
 /**
  * Adapts the event type: `f` turns each outer event into the process's event, or `undefined` for an
@@ -197,7 +210,15 @@ export const combine = <EventLeft, StateLeft, CommandLeft, EventRight, StateRigh
  *
  * @since 0.1.0
  */
-export const mapEvent = <Event, State, Command, Outer>(
+export const mapEvent: {
+  <Event, Outer>(
+    f: (event: Outer) => Event | undefined
+  ): <State, Command>(process: ProcessManager<Event, State, Command>) => ProcessManager<Outer, State, Command>
+  <Event, State, Command, Outer>(
+    process: ProcessManager<Event, State, Command>,
+    f: (event: Outer) => Event | undefined
+  ): ProcessManager<Outer, State, Command>
+} = Function.dual(2, <Event, State, Command, Outer>(
   process: ProcessManager<Event, State, Command>,
   f: (event: Outer) => Event | undefined
 ): ProcessManager<Outer, State, Command> => ({
@@ -211,7 +232,7 @@ export const mapEvent = <Event, State, Command, Outer>(
     return event === undefined ? state : process.evolve(state, event)
   },
   isTerminal: process.isTerminal
-})
+}))
 
 /**
  * Adapts the command type: `f` turns each command the process decides into the outer type.
@@ -223,10 +244,18 @@ export const mapEvent = <Event, State, Command, Outer>(
  *
  * @since 0.1.0
  */
-export const mapCommand = <Event, State, Command, Outer>(
+export const mapCommand: {
+  <Command, Outer>(
+    f: (command: Command) => Outer
+  ): <Event, State>(process: ProcessManager<Event, State, Command>) => ProcessManager<Event, State, Outer>
+  <Event, State, Command, Outer>(
+    process: ProcessManager<Event, State, Command>,
+    f: (command: Command) => Outer
+  ): ProcessManager<Event, State, Outer>
+} = Function.dual(2, <Event, State, Command, Outer>(
   process: ProcessManager<Event, State, Command>,
   f: (command: Command) => Outer
 ): ProcessManager<Event, State, Outer> => ({
   ...process,
   decide: (event, state) => process.decide(event, state).map((command) => f(command))
-})
+}))

@@ -16,8 +16,11 @@
  * first), adapt the event type with {@link mapEvent} (which may also ignore events) and the command
  * type with {@link mapCommand}.
  *
+ * The combinators are dual: `Saga.mapCommand(saga, f)` or `pipe(saga, Saga.mapCommand(f))`.
+ *
  * @since 0.1.0
  */
+import { Function } from "effect"
 
 /**
  * The saga: `react`, pure.
@@ -53,16 +56,25 @@ export const make = <Event, Command>(saga: Saga<Event, Command>): Saga<Event, Co
  * ```ts
  * const both = Saga.combine(kitchen, loyalty)
  * both.react(event) // [...kitchen.react(event), ...loyalty.react(event)]
+ * pipe(kitchen, Saga.combine(loyalty)) // the same
  * ```
  *
  * @since 0.1.0
  */
-export const combine = <EventLeft, CommandLeft, EventRight, CommandRight>(
+export const combine: {
+  <EventRight, CommandRight>(
+    right: Saga<EventRight, CommandRight>
+  ): <EventLeft, CommandLeft>(left: Saga<EventLeft, CommandLeft>) => Saga<EventLeft & EventRight, CommandLeft | CommandRight>
+  <EventLeft, CommandLeft, EventRight, CommandRight>(
+    left: Saga<EventLeft, CommandLeft>,
+    right: Saga<EventRight, CommandRight>
+  ): Saga<EventLeft & EventRight, CommandLeft | CommandRight>
+} = Function.dual(2, <EventLeft, CommandLeft, EventRight, CommandRight>(
   left: Saga<EventLeft, CommandLeft>,
   right: Saga<EventRight, CommandRight>
 ): Saga<EventLeft & EventRight, CommandLeft | CommandRight> => ({
   react: (event) => [...left.react(event), ...right.react(event)]
-})
+}))
 
 /**
  * Adapts the event type: `f` turns each outer event into the saga's event, or `undefined` for an
@@ -76,7 +88,10 @@ export const combine = <EventLeft, CommandLeft, EventRight, CommandRight>(
  *
  * @since 0.1.0
  */
-export const mapEvent = <Event, Command, Outer>(
+export const mapEvent: {
+  <Event, Outer>(f: (event: Outer) => Event | undefined): <Command>(saga: Saga<Event, Command>) => Saga<Outer, Command>
+  <Event, Command, Outer>(saga: Saga<Event, Command>, f: (event: Outer) => Event | undefined): Saga<Outer, Command>
+} = Function.dual(2, <Event, Command, Outer>(
   saga: Saga<Event, Command>,
   f: (event: Outer) => Event | undefined
 ): Saga<Outer, Command> => ({
@@ -84,7 +99,7 @@ export const mapEvent = <Event, Command, Outer>(
     const event = f(outer)
     return event === undefined ? [] : saga.react(event)
   }
-})
+}))
 
 /**
  * Adapts the command type: `f` turns each command the saga gives into the outer type.
@@ -96,9 +111,12 @@ export const mapEvent = <Event, Command, Outer>(
  *
  * @since 0.1.0
  */
-export const mapCommand = <Event, Command, Outer>(
+export const mapCommand: {
+  <Command, Outer>(f: (command: Command) => Outer): <Event>(saga: Saga<Event, Command>) => Saga<Event, Outer>
+  <Event, Command, Outer>(saga: Saga<Event, Command>, f: (command: Command) => Outer): Saga<Event, Outer>
+} = Function.dual(2, <Event, Command, Outer>(
   saga: Saga<Event, Command>,
   f: (command: Command) => Outer
 ): Saga<Event, Outer> => ({
   react: (event) => saga.react(event).map((command) => f(command))
-})
+}))
