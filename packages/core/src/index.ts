@@ -10,6 +10,12 @@ export * as Decider from "./Decider.ts"
 /** Projections: read models folded from events. */
 export * as Projection from "./Projection.ts"
 
+/** Sagas: `react(event)` gives the commands that follow from an event, and their combinators. */
+export * as Saga from "./Saga.ts"
+
+/** Process managers: commands decided on the events a process has seen, folded into its state. */
+export * as ProcessManager from "./ProcessManager.ts"
+
 /** Optimistic-concurrency expectations for appends. */
 export * as ExpectedVersion from "./ExpectedVersion.ts"
 
