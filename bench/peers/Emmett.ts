@@ -76,7 +76,12 @@ export const command = (data: BankAccount.Command): AccountCommand => ({ type: d
  * ```
  */
 export const decider: Decider<BankAccount.State, AccountCommand, AccountEvent> = {
-  decide: (command, state) => Result.getOrThrow(BankAccount.decider.decide(command.data, state)).map(event),
+  decide: (command, state) => {
+    // A rejection throws, as Emmett's deciders do, with the rejection in its message.
+    const decided = BankAccount.decider.decide(command.data, state)
+    if (Result.isFailure(decided)) throw new Error(`command rejected: ${JSON.stringify(decided.failure)}`)
+    return decided.success.map(event)
+  },
   evolve: (state, { data }) => BankAccount.decider.evolve(state, data),
   initialState: () => BankAccount.decider.initialState
 }

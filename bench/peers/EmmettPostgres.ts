@@ -10,46 +10,13 @@
  * Its pool is a `pg.Pool` of the size the workload gives every side, so that no side has more
  * connections than another.
  *
- * Emmett's events are `{ type, data }`; the bank account's are tagged records. `toEmmett` and
- * `fromEmmett` translate, so that the decider is the very same function on both sides.
+ * Events and commands take Emmett's `{ type, data }` shape, and commands run through the same
+ * Emmett decider and `DeciderCommandHandler`, as the in-memory peer's (`peers/Emmett.ts`).
  */
-import { DeciderCommandHandler } from "@event-driven-io/emmett"
 import { getPostgreSQLEventStore } from "@event-driven-io/emmett-postgresql"
 import { BankAccount } from "@chronicle/examples"
-import { Result } from "effect"
 import pg from "pg"
-
-/** A bank-account event in Emmett's shape. */
-interface EmmettEvent {
-  readonly type: BankAccount.Event["_tag"]
-  readonly data: Record<string, unknown>
-}
-
-/** A bank-account command in Emmett's shape. */
-interface EmmettCommand {
-  readonly type: BankAccount.Command["_tag"]
-  readonly data: Record<string, unknown>
-}
-
-// A bank-account event (or command) as Emmett holds it: the tag as `type`, the fields as `data`.
-const toEmmett = <Tagged extends { readonly _tag: string }>({ _tag, ...data }: Tagged) => ({ type: _tag, data })
-
-const fromEmmett = <Tagged>({ data, type }: { readonly type: string; readonly data: Record<string, unknown> }) =>
-  ({ _tag: type, ...data }) as Tagged
-
-/** The bank account's decider, as Emmett's `Decider` (a rejection throws, as Emmett's deciders do). */
-const decider = {
-  initialState: (): BankAccount.State => BankAccount.decider.initialState,
-  evolve: (state: BankAccount.State, event: EmmettEvent): BankAccount.State =>
-    BankAccount.decider.evolve(state, fromEmmett<BankAccount.Event>(event)),
-  decide: (command: EmmettCommand, state: BankAccount.State): Array<EmmettEvent> => {
-    const decided = BankAccount.decider.decide(fromEmmett<BankAccount.Command>(command), state)
-    if (Result.isFailure(decided)) throw new Error(`command rejected: ${JSON.stringify(decided.failure)}`)
-    return decided.success.map((event) => toEmmett(event) as EmmettEvent)
-  }
-}
-
-const handler = DeciderCommandHandler(decider)
+import * as Emmett from "./Emmett.ts"
 
 /** One stream of Emmett's log: how many events it holds and its first and last stream positions. */
 export interface StreamCount {
@@ -92,13 +59,13 @@ export const open = async (url: string, connections: number): Promise<Store> => 
   await eventStore.schema.migrate()
   return {
     append: async (streamId, event, expected) => {
-      const appended = await eventStore.appendToStream<EmmettEvent>(streamId, [toEmmett(event) as EmmettEvent], {
+      const appended = await eventStore.appendToStream<Emmett.AccountEvent>(streamId, [Emmett.event(event)], {
         expectedStreamVersion: BigInt(expected)
       })
       return Number(appended.nextExpectedStreamVersion)
     },
     handle: async (command) => {
-      const handled = await handler(eventStore, BankAccount.streamIdOf(command), toEmmett(command) as EmmettCommand)
+      const handled = await Emmett.handle(eventStore, BankAccount.streamIdOf(command), Emmett.command(command))
       return Number(handled.nextExpectedStreamVersion)
     },
     streams: async () => {
