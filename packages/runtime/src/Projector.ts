@@ -95,6 +95,30 @@ const describeDefect = (defect: unknown): string =>
 export type ProjectorError = Codec.EventDecodeError | StoreError | ProjectionDefect
 
 /**
+ * What stopped a fold of the log, from the cause it failed with: the typed failure it carries, or
+ * else a {@link ProjectionDefect} at the stage the fold was in — for `apply`, naming the event
+ * being applied (`applying`), otherwise the position reached. The projector and `Rebuild` both
+ * report their defects through it.
+ *
+ * @example
+ * ```ts
+ * Effect.catchCause(run, (cause) => Effect.fail(Projector.stoppedBy(cause, "apply", reached, applying)))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const stoppedBy = (
+  cause: Cause.Cause<ProjectorError>,
+  stage: Stage,
+  position: number,
+  applying: Envelope.Recorded | undefined
+): ProjectorError =>
+  Option.getOrElse(Cause.findErrorOption(cause), () =>
+    stage === "apply" && applying !== undefined
+      ? new ProjectionDefect({ stage, position: applying.position, streamId: applying.streamId, type: applying.type, cause })
+      : new ProjectionDefect({ stage, position, cause }))
+
+/**
  * A projection of the decoded events: `evolve(state, event)`.
  *
  * @example
@@ -351,17 +375,7 @@ export const make = <State, Event extends Codec.Tagged>(
             latest.generation === generation ? { ...latest, checkpoint: next.success } : latest)
         })
 
-      const stopped = (cause: Cause.Cause<ProjectorError>): ProjectorError =>
-        Option.getOrElse(Cause.findErrorOption(cause), () =>
-          stage === "apply" && applying !== undefined
-            ? new ProjectionDefect({
-              stage,
-              position: applying.position,
-              streamId: applying.streamId,
-              type: applying.type,
-              cause
-            })
-            : new ProjectionDefect({ stage, position, cause }))
+      const stopped = (cause: Cause.Cause<ProjectorError>) => stoppedBy(cause, stage, position, applying)
 
       return FiberHandle.run(
         runner,

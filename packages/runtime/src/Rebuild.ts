@@ -25,7 +25,7 @@
  * @since 0.1.0
  */
 import { type Envelope, Projection } from "@chronicle/core"
-import { Cause, Effect, Option, Result, Stream } from "effect"
+import { Cause, Effect, Result, Stream } from "effect"
 import type * as Codec from "./Codec.ts"
 import { EventStore, type Service } from "./EventStore.ts"
 import * as Projector from "./Projector.ts"
@@ -118,16 +118,7 @@ export const make = <State, Event extends Codec.Tagged>(options: Options<State, 
         const stopped = (cause: Cause.Cause<Projector.ProjectorError>) =>
           Cause.hasInterruptsOnly(cause)
             ? Effect.failCause(cause)
-            : Effect.fail(Option.getOrElse(Cause.findErrorOption(cause), () =>
-              applying === undefined
-                ? new Projector.ProjectionDefect({ stage: "read", position: reached.position, cause })
-                : new Projector.ProjectionDefect({
-                  stage: "apply",
-                  position: applying.position,
-                  streamId: applying.streamId,
-                  type: applying.type,
-                  cause
-                })))
+            : Effect.fail(Projector.stoppedBy(cause, applying === undefined ? "read" : "apply", reached.position, applying))
         return Effect.flatMap(store.lastPosition, (head) =>
           head <= checkpoint.position
             ? Effect.succeed(checkpoint)
